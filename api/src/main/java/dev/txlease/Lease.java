@@ -1,0 +1,66 @@
+package dev.txlease;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A lease on a named lock, granted by a {@link LeaseClient}.
+ *
+ * <p>A lease is valid from its grant until it is released, lost (another client took it over after
+ * it expired, or the store rejected a renewal) or its lease duration runs out on this process's
+ * monotonic clock without a successful renewal. Validity is judged locally and conservatively: the
+ * lease counts from the moment the granting or renewing request was <em>sent</em>.
+ *
+ * <p>{@link #close()} releases the lease, so it fits try-with-resources. Closing a lease that is
+ * already released or lost does nothing.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface Lease extends AutoCloseable {
+
+    /** Returns the lock name. */
+    String name();
+
+    /** Returns the owner identity that holds the lease (the client's owner). */
+    String owner();
+
+    /**
+     * Returns the fence token of this grant: strictly greater than every token issued before for this
+     * lock name. Pass it to the storage you write to (see {@code txlease-jdbc-fencing}).
+     */
+    FenceToken fenceToken();
+
+    /** Returns a copy of the data stored with the lease, if any. */
+    Optional<byte[]> data();
+
+    /** Returns the lease duration the lease was granted (and is renewed) with. */
+    Duration leaseDuration();
+
+    /**
+     * Returns whether the lease is still held: not released, not lost, and not expired on the local
+     * monotonic clock.
+     */
+    boolean isValid();
+
+    /**
+     * Returns the time left before the lease expires on the local monotonic clock, or {@link
+     * Duration#ZERO} if it is no longer valid.
+     */
+    Duration remaining();
+
+    /**
+     * Returns the state of the lease.
+     *
+     * @return the state, never {@code null}
+     */
+    LeaseState state();
+
+    /**
+     * Releases the lease if it is still held; does nothing if it is already released or lost.
+     *
+     * @throws LeaseStoreUnavailableException if the store cannot be reached; the lease then expires on
+     *     its own after its duration
+     */
+    @Override
+    void close();
+}
