@@ -1,0 +1,234 @@
+package dev.txlease.client;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseClient;
+import dev.txlease.LeaseException;
+import dev.txlease.LeaseInfo;
+import dev.txlease.LockNames;
+import dev.txlease.internal.LeaseEngine;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.LeaseStore;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The lease client over any {@link LeaseStore}, for example {@code DynamoDbLeaseStore}.
+ *
+ * <pre>{@code
+ * try (LeaseClient client = DefaultLeaseClient.builder(store).build();
+ *      Lease lease = client.acquire("customer-42", AcquireOptions.defaults())) {
+ *     write(lease.fenceToken());
+ * }
+ * }</pre>
+ *
+ * <p>Round trips: acquiring a free lock, renewing and releasing each take one store request. A
+ * waiter polls a lock held by another process every {@link AcquireOptions#pollInterval()}, and is
+ * woken at once when this client releases it.
+ *
+ * <p>Thread-safe: share one client per process (per node identity). It owns one heartbeat scheduler
+ * thread, a small pool for the renewal calls, and a pool for {@link #acquireAsync}; {@link #close()}
+ * stops them.
+ */
+public final class DefaultLeaseClient implements LeaseClient {
+    private final LeaseEngine engine;
+
+    private DefaultLeaseClient(Builder builder) {
+        String node = builder.node != null ? builder.node : defaultNode();
+        String owner = builder.owner != null ? builder.owner : node + "/" + UUID.randomUUID();
+        this.engine = new LeaseEngine(builder.store, owner, node, builder.clock, builder.heartbeatThreads);
+    }
+
+    /**
+     * Returns a builder for a client over {@code store}.
+     *
+     * @param store the lease store
+     * @return the builder
+     */
+    public static Builder builder(LeaseStore store) {
+        return new Builder(store);
+    }
+
+    @Override
+    public Lease acquire(String name, AcquireOptions options) {
+        return engine.acquire(name, options, true).orElseThrow();
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(String name, AcquireOptions options) {
+        return engine.acquire(name, options, false).map(Lease.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<Lease> acquireAsync(String name, AcquireOptions options) {
+        LockNames.check(name);
+        Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        try {
+            Future<?> task = engine.acquirers().submit(() -> {
+                try {
+                    Lease lease = acquire(name, options);
+                    if (!result.complete(lease)) {
+                        lease.close(); // cancelled while the grant was on its way
+                    }
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            result.whenComplete((lease, failure) -> {
+                if (result.isCancelled()) {
+                    task.cancel(true);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new LeaseException(
+                    "The lease client is closed; cannot acquire lock '" + name + "'", name, owner(), null, e));
+        }
+        return result;
+    }
+
+    @Override
+    public void renew(Lease lease) {
+        engine.renew(engine.requireOwn(lease));
+    }
+
+    @Override
+    public boolean release(Lease lease) {
+        return engine.release(engine.requireOwn(lease));
+    }
+
+    @Override
+    public Optional<LeaseInfo> inspect(String name) {
+        return engine.store().read(LockNames.check(name)).map(LeaseRecord::toInfo);
+    }
+
+    @Override
+    public String owner() {
+        return engine.owner();
+    }
+
+    /** Returns this client's node identity (recorded on its leases, used by transaction recovery). */
+    public String node() {
+        return engine.node();
+    }
+
+    /** Returns the store this client runs on. */
+    public LeaseStore store() {
+        return engine.store();
+    }
+
+    /** Returns the number of leases this client currently holds and renews. */
+    public int heldLeases() {
+        return engine.activeLeases();
+    }
+
+    /**
+     * Returns the protocol engine, for the transactional client in this module. Not API.
+     *
+     * @return the engine
+     */
+    public LeaseEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DefaultLeaseClient[owner=" + owner() + ", store=" + engine.store().storeId() + "]";
+    }
+
+    private static String defaultNode() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "txlease-node";
+        }
+    }
+
+    /** Builds a {@link DefaultLeaseClient}. Not thread-safe. */
+    public static final class Builder {
+        private final LeaseStore store;
+        private String owner;
+        private String node;
+        private LeaseClock clock = LeaseClock.system();
+        private int heartbeatThreads = 2;
+
+        private Builder(LeaseStore store) {
+            this.store = Objects.requireNonNull(store, "store must not be null");
+        }
+
+        /**
+         * Sets the node identity: stable across restarts of this process, unique among processes that
+         * share a store. Transaction recovery finds the prepared leases of its node by it. Defaults to
+         * the host name.
+         *
+         * @param node the node identity, 1 to 255 characters
+         * @return this builder
+         */
+        public Builder node(String node) {
+            this.node = checkIdentity("node", node);
+            return this;
+        }
+
+        /**
+         * Sets the owner identity recorded on this client's leases; must be unique per client instance.
+         * Defaults to {@code <node>/<random UUID>}.
+         *
+         * @param owner the owner identity, 1 to 255 characters
+         * @return this builder
+         */
+        public Builder owner(String owner) {
+            this.owner = checkIdentity("owner", owner);
+            return this;
+        }
+
+        /**
+         * Sets the monotonic clock (tests drive time with it). Defaults to {@link LeaseClock#system()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(LeaseClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /**
+         * Sets how many threads run renewals (one scheduler thread triggers them). Default 2.
+         *
+         * @param heartbeatThreads 1 to 256
+         * @return this builder
+         */
+        public Builder heartbeatThreads(int heartbeatThreads) {
+            if (heartbeatThreads < 1 || heartbeatThreads > 256) {
+                throw new IllegalArgumentException("heartbeatThreads must be between 1 and 256, was " + heartbeatThreads);
+            }
+            this.heartbeatThreads = heartbeatThreads;
+            return this;
+        }
+
+        /** Returns the client. */
+        public DefaultLeaseClient build() {
+            return new DefaultLeaseClient(this);
+        }
+
+        private static String checkIdentity(String argument, String value) {
+            Objects.requireNonNull(value, () -> argument + " must not be null");
+            if (value.isBlank() || value.length() > 255 || value.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException(
+                        argument + " must be 1 to 255 characters without control characters, was '" + value + "'");
+            }
+            return value;
+        }
+    }
+}

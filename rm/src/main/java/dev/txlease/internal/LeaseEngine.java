@@ -1,0 +1,294 @@
+package dev.txlease.internal;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseException;
+import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockNames;
+import dev.txlease.client.LeaseClock;
+import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.StoreResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The lease protocol over a {@link LeaseStore}: acquisition with waiting and takeover, heartbeats,
+ * release. {@code DefaultLeaseClient} is its public face.
+ *
+ * <p>Acquire, step by step:
+ *
+ * <ol>
+ *   <li>register for a local release signal of the name, then send one conditional grant (free
+ *       lock, or takeover of the version seen unchanged for a whole lease);
+ *   <li>granted: the lease counts from the moment the request was sent; heartbeats start;
+ *   <li>the store answers with the holder's record: if it carries our owner and the version we tried
+ *       to write, an earlier attempt whose answer was lost did land, and the lease is ours;
+ *   <li>otherwise note when (on our monotonic clock) this holder version was first seen; a changed
+ *       version restarts that count; once a full lease duration has passed without change the next
+ *       attempt takes the lock over;
+ *   <li>wait for a local release, the poll interval, the takeover moment or the deadline, whichever
+ *       comes first, and go to 1.
+ * </ol>
+ *
+ * <p>Heartbeats: one scheduler thread triggers every lease's beats; the store calls run on a small
+ * worker pool, so one slow call does not delay the others. Thread-safe.
+ */
+public final class LeaseEngine {
+    private static final Logger LOG = Logger.getLogger(LeaseEngine.class.getName());
+
+    private final LeaseStore store;
+    private final String owner;
+    private final String node;
+    private final LeaseClock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final ExecutorService acquirers;
+    private final LocalWaiters waiters = new LocalWaiters();
+    private final Set<ManagedLease> active = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Creates an engine; threads start lazily with the first lease.
+     *
+     * @param store the store
+     * @param owner this client's owner identity
+     * @param node this client's node identity (for transaction recovery)
+     * @param clock the monotonic clock
+     * @param heartbeatThreads the number of threads that run renewals
+     */
+    public LeaseEngine(LeaseStore store, String owner, String node, LeaseClock clock, int heartbeatThreads) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.node = Objects.requireNonNull(node, "node");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-heartbeat-scheduler"));
+        this.workers = Executors.newFixedThreadPool(heartbeatThreads, daemons("txlease-heartbeat"));
+        this.acquirers = Executors.newCachedThreadPool(daemons("txlease-acquire"));
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public LeaseStore store() {
+        return store;
+    }
+
+    LeaseClock clock() {
+        return clock;
+    }
+
+    LocalWaiters waiters() {
+        return waiters;
+    }
+
+    /** Returns the executor that runs asynchronous acquisitions. */
+    public ExecutorService acquirers() {
+        return acquirers;
+    }
+
+    /**
+     * Acquires {@code name}, waiting up to the options' wait timeout, or not at all if {@code wait} is
+     * false.
+     *
+     * @return the lease, or empty if {@code wait} is false and the lock is held
+     */
+    public Optional<ManagedLease> acquire(String name, AcquireOptions options, boolean wait) {
+        LockNames.check(name);
+        Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
+        long start = clock.nanoTime();
+        long deadline = start + (wait ? options.waitTimeout().toNanos() : 0);
+        String version = Versions.next();
+        long firstSentAt = -1;
+        HolderWatch watch = null;
+        LeaseStoreUnavailableException lastFailure = null;
+        while (true) {
+            CountDownLatch released = waiters.register(name);
+            long sentAt = clock.nanoTime();
+            String takeover = watch != null && watch.expired(sentAt) ? watch.version : null;
+            GrantRequest request = new GrantRequest(
+                    name, owner, node, version, options.leaseDuration(), options.data(), takeover);
+            StoreResult result;
+            try {
+                if (firstSentAt < 0) {
+                    firstSentAt = sentAt;
+                }
+                result = store.tryGrant(request);
+                lastFailure = null;
+            } catch (LeaseStoreUnavailableException e) {
+                if (!wait || clock.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                lastFailure = e;
+                result = null;
+            }
+            if (result != null) {
+                LeaseRecord record = result.record();
+                if (result.succeeded() || (record != null && record.isHeldBy(owner, version))) {
+                    return Optional.of(start(record, firstSentAt, options));
+                }
+                if (record == null) {
+                    throw new LeaseException("Store " + store.storeId() + " refused a grant of lock '" + name
+                            + "' without naming a holder; the store is inconsistent", name, owner, null, null);
+                }
+                long seenAt = clock.nanoTime();
+                if (watch == null || !watch.version.equals(record.version())) {
+                    watch = new HolderWatch(record, seenAt);
+                }
+                if (!wait) {
+                    return Optional.empty();
+                }
+            }
+            long now = clock.nanoTime();
+            if (now - deadline >= 0) {
+                if (lastFailure != null) {
+                    throw lastFailure;
+                }
+                throw new LeaseTimeoutException(
+                        name, watch.record.owner(), watch.record.fenceToken(), Duration.ofNanos(now - start));
+            }
+            long pause = Math.min(options.pollInterval().toNanos(), deadline - now);
+            if (watch != null && lastFailure == null) {
+                pause = Math.min(pause, Math.max(0, watch.expiresAt() - now));
+            }
+            try {
+                LocalWaiters.await(released, pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LeaseException("Interrupted while waiting for lock '" + name + "'; no lease was granted",
+                        name, owner, null, e);
+            }
+        }
+    }
+
+    private ManagedLease start(LeaseRecord granted, long sentAt, AcquireOptions options) {
+        ManagedLease lease = new ManagedLease(this, granted, sentAt, options.heartbeatPeriod(), options.listener());
+        active.add(lease);
+        Duration period = options.heartbeatPeriod();
+        if (!period.isZero()) {
+            try {
+                lease.heartbeat(scheduler.scheduleAtFixedRate(
+                        () -> submitBeat(lease), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (RejectedExecutionException e) {
+                active.remove(lease);
+                throw new IllegalStateException("The lease client is closed; lease on lock '" + granted.name()
+                        + "' was granted (fence " + granted.fence() + ") and will expire unrenewed", e);
+            }
+        }
+        return lease;
+    }
+
+    private void submitBeat(ManagedLease lease) {
+        try {
+            workers.execute(lease::beat);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Renews {@code lease} now. */
+    public void renew(ManagedLease lease) {
+        requireOwn(lease).renew();
+    }
+
+    /** Releases {@code lease}: {@code true} if released now, {@code false} if it had been lost. */
+    public boolean release(ManagedLease lease) {
+        return requireOwn(lease).release();
+    }
+
+    void releaseIfHeld(ManagedLease lease) {
+        try {
+            lease.release();
+        } catch (IllegalStateException alreadyReleased) {
+            // a concurrent close; nothing left to do
+        }
+    }
+
+    /** Returns {@code lease} as this engine's lease, or throws naming the lock. */
+    public ManagedLease requireOwn(Lease lease) {
+        Objects.requireNonNull(lease, "lease must not be null");
+        if (!(lease instanceof ManagedLease) || ((ManagedLease) lease).engine() != this) {
+            throw new IllegalArgumentException("Lease on lock '" + lease.name() + "' (owner " + lease.owner()
+                    + ") was not granted by this client (owner " + owner + "); release it with the client that acquired it");
+        }
+        return (ManagedLease) lease;
+    }
+
+    void forget(ManagedLease lease) {
+        active.remove(lease);
+    }
+
+    void notify(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "txlease: a LeaseListener threw; it should return quickly and not throw", e);
+        }
+    }
+
+    void logHeartbeatFailure(ManagedLease lease, RuntimeException e) {
+        LOG.log(Level.WARNING, "txlease: heartbeat of " + lease + " failed unexpectedly", e);
+    }
+
+    /** Returns the number of leases this engine holds and renews. */
+    public int activeLeases() {
+        return active.size();
+    }
+
+    /** Stops heartbeats and waiting acquisitions; held leases expire on their own. */
+    public void close() {
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+        acquirers.shutdownNow();
+        active.clear();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** A holder's version and when this process first saw it, on its own monotonic clock. */
+    private static final class HolderWatch {
+        final LeaseRecord record;
+        final String version;
+        final long seenAt;
+
+        HolderWatch(LeaseRecord record, long seenAt) {
+            this.record = record;
+            this.version = record.version();
+            this.seenAt = seenAt;
+        }
+
+        long expiresAt() {
+            return seenAt + record.leaseDuration().toNanos();
+        }
+
+        boolean expired(long now) {
+            return now - expiresAt() >= 0;
+        }
+    }
+}
