@@ -144,7 +144,8 @@ public final class DefaultLeaseClient implements LeaseClient {
 
     @Override
     public String toString() {
-        return "DefaultLeaseClient[owner=" + owner() + ", store=" + engine.store().storeId() + "]";
+        return "DefaultLeaseClient[owner=" + owner() + ", store="
+                + engine.store().storeId() + "]";
     }
 
     private static String defaultNode() {
@@ -211,7 +212,8 @@ public final class DefaultLeaseClient implements LeaseClient {
          */
         public Builder heartbeatThreads(int heartbeatThreads) {
             if (heartbeatThreads < 1 || heartbeatThreads > 256) {
-                throw new IllegalArgumentException("heartbeatThreads must be between 1 and 256, was " + heartbeatThreads);
+                throw new IllegalArgumentException(
+                        "heartbeatThreads must be between 1 and 256, was " + heartbeatThreads);
             }
             this.heartbeatThreads = heartbeatThreads;
             return this;

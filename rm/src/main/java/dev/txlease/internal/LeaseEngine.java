@@ -125,8 +125,8 @@ public final class LeaseEngine {
             CountDownLatch released = waiters.register(name);
             long sentAt = clock.nanoTime();
             String takeover = watch != null && watch.expired(sentAt) ? watch.version : null;
-            GrantRequest request = new GrantRequest(
-                    name, owner, node, version, options.leaseDuration(), options.data(), takeover);
+            GrantRequest request =
+                    new GrantRequest(name, owner, node, version, options.leaseDuration(), options.data(), takeover);
             StoreResult result;
             try {
                 if (firstSentAt < 0) {
@@ -147,8 +147,13 @@ public final class LeaseEngine {
                     return Optional.of(start(record, firstSentAt, options));
                 }
                 if (record == null) {
-                    throw new LeaseException("Store " + store.storeId() + " refused a grant of lock '" + name
-                            + "' without naming a holder; the store is inconsistent", name, owner, null, null);
+                    throw new LeaseException(
+                            "Store " + store.storeId() + " refused a grant of lock '" + name
+                                    + "' without naming a holder; the store is inconsistent",
+                            name,
+                            owner,
+                            null,
+                            null);
                 }
                 long seenAt = clock.nanoTime();
                 if (watch == null || !watch.version.equals(record.version())) {
@@ -174,8 +179,12 @@ public final class LeaseEngine {
                 LocalWaiters.await(released, pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new LeaseException("Interrupted while waiting for lock '" + name + "'; no lease was granted",
-                        name, owner, null, e);
+                throw new LeaseException(
+                        "Interrupted while waiting for lock '" + name + "'; no lease was granted",
+                        name,
+                        owner,
+                        null,
+                        e);
             }
         }
     }
@@ -190,8 +199,10 @@ public final class LeaseEngine {
                         () -> submitBeat(lease), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS));
             } catch (RejectedExecutionException e) {
                 active.remove(lease);
-                throw new IllegalStateException("The lease client is closed; lease on lock '" + granted.name()
-                        + "' was granted (fence " + granted.fence() + ") and will expire unrenewed", e);
+                throw new IllegalStateException(
+                        "The lease client is closed; lease on lock '" + granted.name() + "' was granted (fence "
+                                + granted.fence() + ") and will expire unrenewed",
+                        e);
             }
         }
         return lease;
@@ -228,7 +239,8 @@ public final class LeaseEngine {
         Objects.requireNonNull(lease, "lease must not be null");
         if (!(lease instanceof ManagedLease) || ((ManagedLease) lease).engine() != this) {
             throw new IllegalArgumentException("Lease on lock '" + lease.name() + "' (owner " + lease.owner()
-                    + ") was not granted by this client (owner " + owner + "); release it with the client that acquired it");
+                    + ") was not granted by this client (owner " + owner
+                    + "); release it with the client that acquired it");
         }
         return (ManagedLease) lease;
     }

@@ -46,7 +46,11 @@ public final class ManagedLease implements Lease {
     private boolean nearExpiryReported;
     private ScheduledFuture<?> heartbeat;
 
-    ManagedLease(LeaseEngine engine, LeaseRecord granted, long sentAtNanos, Duration heartbeatPeriod,
+    ManagedLease(
+            LeaseEngine engine,
+            LeaseRecord granted,
+            long sentAtNanos,
+            Duration heartbeatPeriod,
             LeaseListener listener) {
         this.engine = engine;
         this.name = granted.name();
@@ -284,15 +288,18 @@ public final class ManagedLease implements Lease {
     private void requireHeld(String operationName) {
         LeaseState current = state();
         if (current == LeaseState.RELEASED) {
-            throw new IllegalStateException(
-                    "Cannot " + operationName + " lease on lock '" + name + "' (fence " + fenceToken
-                            + "): it was released");
+            throw new IllegalStateException("Cannot " + operationName + " lease on lock '" + name + "' (fence "
+                    + fenceToken + "): it was released");
         }
         if (current == LeaseState.LOST) {
             throw new LeaseLostException(
                     "Cannot " + operationName + " lease on lock '" + name + "' (fence " + fenceToken
                             + "): it was lost; acquire the lock again",
-                    name, owner(), fenceToken, LossCause.TAKEN_OVER, null);
+                    name,
+                    owner(),
+                    fenceToken,
+                    LossCause.TAKEN_OVER,
+                    null);
         }
     }
 
@@ -327,7 +334,11 @@ public final class ManagedLease implements Lease {
                         + operationName + " found " + holder
                         + (current == null ? "" : " at fence " + current.fence())
                         + "; stop the work it guards and acquire the lock again",
-                name, owner(), fenceToken, cause, null);
+                name,
+                owner(),
+                fenceToken,
+                cause,
+                null);
     }
 
     private void markLost(LossCause cause, Throwable detail) {

@@ -1,0 +1,134 @@
+package dev.txlease.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The name of a guard table, and the means to create it.
+ *
+ * <p>A name is a plain SQL identifier, optionally qualified by a schema ({@code fencing.guard}):
+ * letters, digits and underscores, not starting with a digit, at most 63 characters per part. It is
+ * used unquoted, so the database folds its case as usual.
+ *
+ * <p>Create the table once per database, either with {@link #createIfAbsent(DataSource)} or by
+ * running {@link GuardDialect#createTableSql(String)} in a migration.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class GuardTable {
+    /** The default table name: {@value}. */
+    public static final String DEFAULT_NAME = "txlease_fence";
+
+    private static final Pattern IDENTIFIER =
+            Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final GuardTable DEFAULT = new GuardTable(DEFAULT_NAME);
+
+    private final String name;
+
+    private GuardTable(String name) {
+        this.name = name;
+    }
+
+    /** Returns the table named {@value #DEFAULT_NAME}. */
+    public static GuardTable defaultTable() {
+        return DEFAULT;
+    }
+
+    /**
+     * Returns the guard table with the given name.
+     *
+     * @param name a plain identifier, optionally schema-qualified
+     * @return the table
+     * @throws IllegalArgumentException if the name is not a plain identifier
+     */
+    public static GuardTable named(String name) {
+        return new GuardTable(checkName(name));
+    }
+
+    /** Returns the table name. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Creates the table if it does not exist, on a connection of its own in auto-commit mode.
+     *
+     * @param dataSource the database's data source (not a fenced one, though that works too)
+     * @return the dialect detected from the database
+     * @throws SQLException if the table cannot be created or the database is not supported
+     */
+    public GuardDialect createIfAbsent(DataSource dataSource) throws SQLException {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        try (Connection connection = dataSource.getConnection()) {
+            GuardDialect dialect = GuardDialect.detect(connection);
+            createIfAbsent(connection, dialect);
+            return dialect;
+        }
+    }
+
+    /**
+     * Creates the table if it does not exist, on a connection of its own in auto-commit mode.
+     *
+     * @param dataSource the database's data source
+     * @param dialect the database's dialect
+     * @throws SQLException if the table cannot be created
+     */
+    public void createIfAbsent(DataSource dataSource, GuardDialect dialect) throws SQLException {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        Objects.requireNonNull(dialect, "dialect must not be null");
+        try (Connection connection = dataSource.getConnection()) {
+            createIfAbsent(connection, dialect);
+        }
+    }
+
+    private void createIfAbsent(Connection connection, GuardDialect dialect) throws SQLException {
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(dialect.createTableSql(name));
+        } catch (SQLException e) {
+            // Two processes creating the table at once can collide inside PostgreSQL's catalog even
+            // with IF NOT EXISTS; what matters is that the table exists now.
+            if (!exists(connection)) {
+                throw e;
+            }
+        }
+    }
+
+    private boolean exists(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT token FROM " + name + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "guard table name must not be null");
+        if (!IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("guard table name must be a plain SQL identifier, optionally"
+                    + " schema-qualified (letters, digits, '_', not starting with a digit, at most 63"
+                    + " characters per part), was '" + name + "'");
+        }
+        return name;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof GuardTable && ((GuardTable) other).name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.txlease.dynamodb;
+
+import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.LeaseRecord;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Builds the DynamoDB requests of a {@link DynamoDbLeaseStore} and maps items back to {@link
+ * LeaseRecord}s. Expressions use fixed placeholders ({@code #owner}, {@code :owner}, ...); each
+ * request names only the placeholders it uses, as DynamoDB rejects unused ones.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+final class LeaseItems {
+    private static final Pattern NAME_PLACEHOLDER = Pattern.compile("#[A-Za-z]+");
+    private static final AttributeValue TRUE = AttributeValue.fromBool(true);
+    private static final AttributeValue FALSE = AttributeValue.fromBool(false);
+    private static final AttributeValue ONE = AttributeValue.fromN("1");
+    private static final String RELEASE = "SET #released = :true REMOVE #owner, #data, #txid";
+
+    private final String tableName;
+    private final DynamoDbLeaseAttributes attributes;
+    private final Map<String, String> placeholders;
+
+    LeaseItems(String tableName, DynamoDbLeaseAttributes attributes) {
+        this.tableName = tableName;
+        this.attributes = attributes;
+        this.placeholders = Map.of(
+                "#pk", attributes.partitionKey(),
+                "#owner", attributes.owner(),
+                "#version", attributes.version(),
+                "#fence", attributes.fence(),
+                "#duration", attributes.leaseDuration(),
+                "#data", attributes.data(),
+                "#released", attributes.released(),
+                "#node", attributes.node(),
+                "#txid", attributes.transactionId());
+    }
+
+    UpdateItemRequest grant(GrantRequest request) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", string(request.owner()));
+        values.put(":newVersion", string(request.newVersion()));
+        values.put(":duration", millis(request.leaseDuration()));
+        values.put(":node", string(request.node()));
+        values.put(":false", FALSE);
+        values.put(":true", TRUE);
+        values.put(":one", ONE);
+        String set = "SET #owner = :owner, #version = :newVersion, #duration = :duration, #node = :node,"
+                + " #released = :false";
+        String remove = " REMOVE #txid";
+        if (request.data() == null) {
+            remove += ", #data";
+        } else {
+            set += ", #data = :data";
+            values.put(":data", AttributeValue.fromB(SdkBytes.fromByteArray(request.data())));
+        }
+        String condition = "attribute_not_exists(#pk) OR #released = :true";
+        if (request.takeoverVersion() != null) {
+            condition += " OR #version = :takeover";
+            values.put(":takeover", string(request.takeoverVersion()));
+        }
+        return update(request.name(), set + remove + " ADD #fence :one", condition, values);
+    }
+
+    UpdateItemRequest renew(
+            String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        String condition = heldBy(owner, expectedVersions, values);
+        values.put(":newVersion", string(newVersion));
+        values.put(":duration", millis(leaseDuration));
+        return update(name, "SET #version = :newVersion, #duration = :duration", condition, values);
+    }
+
+    UpdateItemRequest release(String name, String owner, Collection<String> expectedVersions) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        String condition = heldBy(owner, expectedVersions, values);
+        values.put(":true", TRUE);
+        return update(name, RELEASE, condition, values);
+    }
+
+    UpdateItemRequest prepare(
+            String name,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration,
+            String transactionId) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        String condition = heldBy(owner, expectedVersions, values);
+        values.put(":newVersion", string(newVersion));
+        values.put(":duration", millis(leaseDuration));
+        values.put(":txid", string(transactionId));
+        return update(name, "SET #version = :newVersion, #duration = :duration, #txid = :txid", condition, values);
+    }
+
+    UpdateItemRequest completeTransaction(String name, String transactionId, boolean release) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":txid", string(transactionId));
+        if (release) {
+            values.put(":true", TRUE);
+        }
+        return update(name, release ? RELEASE : "REMOVE #txid", "#txid = :txid", values);
+    }
+
+    GetItemRequest read(String name) {
+        return GetItemRequest.builder()
+                .tableName(tableName)
+                .key(key(name))
+                .consistentRead(true)
+                .build();
+    }
+
+    ScanRequest findPrepared(String node, Map<String, AttributeValue> exclusiveStartKey) {
+        String filter = "#node = :node AND attribute_exists(#txid)";
+        return ScanRequest.builder()
+                .tableName(tableName)
+                .filterExpression(filter)
+                .expressionAttributeNames(names(filter))
+                .expressionAttributeValues(Map.of(":node", string(node)))
+                .consistentRead(true)
+                .exclusiveStartKey(exclusiveStartKey)
+                .build();
+    }
+
+    /**
+     * Maps an item to a record.
+     *
+     * @throws LeaseStoreUnavailableException if the item lacks the version, fence or lease duration
+     */
+    LeaseRecord toRecord(Map<String, AttributeValue> item) {
+        String name = required(item, attributes.partitionKey(), null).s();
+        AttributeValue data = item.get(attributes.data());
+        AttributeValue released = item.get(attributes.released());
+        return new LeaseRecord(
+                name,
+                optionalString(item, attributes.owner()),
+                required(item, attributes.version(), name).s(),
+                Long.parseLong(required(item, attributes.fence(), name).n()),
+                Duration.ofMillis(Long.parseLong(
+                        required(item, attributes.leaseDuration(), name).n())),
+                data == null || data.b() == null ? null : data.b().asByteArray(),
+                released != null && Boolean.TRUE.equals(released.bool()),
+                optionalString(item, attributes.node()),
+                optionalString(item, attributes.transactionId()));
+    }
+
+    private String heldBy(String owner, Collection<String> expectedVersions, Map<String, AttributeValue> values) {
+        values.put(":owner", string(owner));
+        values.put(":false", FALSE);
+        StringJoiner versions = new StringJoiner(", ", "(", ")");
+        int index = 0;
+        for (String version : expectedVersions) {
+            String placeholder = ":v" + index++;
+            values.put(placeholder, string(version));
+            versions.add(placeholder);
+        }
+        return "#owner = :owner AND #version IN " + versions + " AND #released = :false";
+    }
+
+    private UpdateItemRequest update(
+            String name, String updateExpression, String condition, Map<String, AttributeValue> values) {
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(name))
+                .updateExpression(updateExpression)
+                .conditionExpression(condition)
+                .expressionAttributeNames(names(updateExpression + " " + condition))
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    private Map<String, AttributeValue> key(String name) {
+        return Map.of(attributes.partitionKey(), string(name));
+    }
+
+    private Map<String, String> names(String expressions) {
+        Map<String, String> names = new HashMap<>();
+        Matcher matcher = NAME_PLACEHOLDER.matcher(expressions);
+        while (matcher.find()) {
+            names.put(matcher.group(), placeholders.get(matcher.group()));
+        }
+        return names;
+    }
+
+    private AttributeValue required(Map<String, AttributeValue> item, String attribute, String lockName) {
+        AttributeValue value = item.get(attribute);
+        if (value == null || (value.s() == null && value.n() == null)) {
+            throw new LeaseStoreUnavailableException(
+                    "item" + (lockName == null ? "" : " of lock '" + lockName + "'") + " in DynamoDB table '"
+                            + tableName + "' lacks attribute '" + attribute + "' (or it has the wrong type):"
+                            + " check that the table is used only by txlease and that every store over it is"
+                            + " configured with the same attribute names " + attributes,
+                    lockName,
+                    null);
+        }
+        return value;
+    }
+
+    private static String optionalString(Map<String, AttributeValue> item, String attribute) {
+        AttributeValue value = item.get(attribute);
+        return value == null ? null : value.s();
+    }
+
+    private static AttributeValue string(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue millis(Duration duration) {
+        return AttributeValue.fromN(Long.toString(duration.toMillis()));
+    }
+}

@@ -1,0 +1,403 @@
+package dev.txlease.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseInfo;
+import dev.txlease.LeaseListener;
+import dev.txlease.LeaseLostException;
+import dev.txlease.LeaseState;
+import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LossCause;
+import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.DynamoDbLocal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link DefaultLeaseClient} must show over a real store, whatever the
+ * transport. Subclasses name the DynamoDB Local they run against.
+ */
+abstract class LeaseClientContract {
+    static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    LeaseStore store;
+    final List<DefaultLeaseClient> clients = new ArrayList<>();
+
+    abstract DynamoDbLocal dynamo();
+
+    @BeforeEach
+    void newTable() {
+        store = dynamo().newStore();
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(DefaultLeaseClient::close);
+    }
+
+    DefaultLeaseClient client(String owner) {
+        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
+                .owner(owner)
+                .node("node-" + owner)
+                .build();
+        clients.add(client);
+        return client;
+    }
+
+    DefaultLeaseClient client(String owner, LeaseClock clock) {
+        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
+                .owner(owner)
+                .node("node-" + owner)
+                .clock(clock)
+                .build();
+        clients.add(client);
+        return client;
+    }
+
+    static AcquireOptions noHeartbeat(Duration lease) {
+        return AcquireOptions.builder()
+                .leaseDuration(lease)
+                .heartbeatPeriod(Duration.ZERO)
+                .waitTimeout(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
+                .build();
+    }
+
+    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void freeAcquireRenewAndReleaseAreOneRequestEach() {
+        DefaultLeaseClient a = client("a");
+        dynamo().requests().reset();
+        Lease lease = a.acquire("counted", noHeartbeat(Duration.ofSeconds(10)));
+        assertEquals(1, dynamo().requests().total(), "free acquire");
+        a.renew(lease);
+        assertEquals(2, dynamo().requests().total(), "renew");
+        assertTrue(a.release(lease));
+        assertEquals(3, dynamo().requests().total(), "release");
+        assertEquals(3, dynamo().requests().count("UpdateItem"));
+    }
+
+    @Test
+    void heldLockAnswersInOneRequestWithTheHolder() {
+        DefaultLeaseClient a = client("a");
+        DefaultLeaseClient b = client("b");
+        Lease held = a.acquire("held", noHeartbeat(Duration.ofSeconds(10)));
+        dynamo().requests().reset();
+        assertEquals(Optional.empty(), b.tryAcquire("held", noHeartbeat(Duration.ofSeconds(10))));
+        assertEquals(1, dynamo().requests().total());
+        assertTrue(held.isValid());
+    }
+
+    @Test
+    void concurrentAcquirersExactlyOneWins() throws Exception {
+        int contenders = 8;
+        List<DefaultLeaseClient> racers = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            racers.add(client("racer-" + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Optional<Lease>>> results = new ArrayList<>();
+            for (DefaultLeaseClient racer : racers) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return racer.tryAcquire("race", noHeartbeat(Duration.ofSeconds(10)));
+                }));
+            }
+            start.countDown();
+            List<Lease> winners = new ArrayList<>();
+            for (Future<Optional<Lease>> result : results) {
+                result.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).ifPresent(winners::add);
+            }
+            assertEquals(1, winners.size(), "winners: " + winners);
+            assertEquals(1, winners.get(0).fenceToken().value());
+            assertEquals(
+                    winners.get(0).owner(),
+                    racers.get(0).inspect("race").orElseThrow().owner().orElseThrow());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void fenceStrictlyIncreasesAcrossManyAcquisitionsBySeveralClients() throws Exception {
+        int workers = 3;
+        int rounds = 40;
+        List<Long> granted = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                DefaultLeaseClient worker = client("worker-" + w);
+                done.add(pool.submit(() -> {
+                    for (int round = 0; round < rounds; round++) {
+                        try (Lease lease = worker.acquire("fence", noHeartbeat(Duration.ofSeconds(30)))) {
+                            granted.add(lease.fenceToken().value()); // appended while holding the lock
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(workers * rounds, granted.size());
+        for (int i = 1; i < granted.size(); i++) {
+            assertTrue(
+                    granted.get(i) > granted.get(i - 1),
+                    "fence went from " + granted.get(i - 1) + " to " + granted.get(i) + " at grant " + i + ": "
+                            + granted);
+        }
+        assertEquals(workers * rounds, granted.get(granted.size() - 1));
+    }
+
+    @Test
+    void releaseKeepsTheFenceCounterForTheNextHolder() {
+        DefaultLeaseClient a = client("a");
+        DefaultLeaseClient b = client("b");
+        Lease first = a.acquire("kept", noHeartbeat(Duration.ofSeconds(10)));
+        assertTrue(a.release(first));
+        LeaseInfo afterRelease = a.inspect("kept").orElseThrow();
+        assertTrue(afterRelease.isReleased());
+        assertEquals(first.fenceToken(), afterRelease.fenceToken());
+        Lease second = b.acquire("kept", noHeartbeat(Duration.ofSeconds(10)));
+        assertEquals(first.fenceToken().value() + 1, second.fenceToken().value());
+    }
+
+    @Test
+    void takeoverOnlyAfterTheHolderVersionStayedUnchangedForAFullLeaseOnTheWaitersClock() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        DefaultLeaseClient holder = client("holder");
+        ManualClock waiterClock = new ManualClock();
+        DefaultLeaseClient waiter = client("waiter", waiterClock);
+        Lease stalled = holder.acquire("takeover", noHeartbeat(lease));
+
+        dynamo().requests().reset();
+        CompletableFuture<Lease> next = waiter.acquireAsync("takeover", noHeartbeat(lease));
+        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        waiterClock.advance(lease.minusMillis(1));
+        long polls = dynamo().requests().total();
+        awaitTrue("the waiter polled again", () -> dynamo().requests().total() >= polls + 2);
+        assertFalse(next.isDone(), "taken over before the lease ran out on the waiter's clock");
+        assertEquals("holder", waiter.inspect("takeover").orElseThrow().owner().orElseThrow());
+
+        waiterClock.advance(Duration.ofMillis(2));
+        Lease taken = next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(stalled.fenceToken().value() + 1, taken.fenceToken().value());
+        assertEquals("waiter", taken.owner());
+    }
+
+    @Test
+    void takeoverDeadlineRestartsWhenTheHolderRenewsMidWait() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        DefaultLeaseClient holder = client("holder");
+        ManualClock waiterClock = new ManualClock();
+        DefaultLeaseClient waiter = client("waiter", waiterClock);
+        Lease held = holder.acquire("renewed", noHeartbeat(lease));
+
+        dynamo().requests().reset();
+        CompletableFuture<Lease> next = waiter.acquireAsync("renewed", noHeartbeat(lease));
+        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        holder.renew(held); // a new version: the waiter's count must restart when it sees it
+        waiterClock.advance(Duration.ofSeconds(9));
+        long polls = dynamo().requests().total();
+        awaitTrue("the waiter saw the new version", () -> dynamo().requests().total() >= polls + 2);
+        waiterClock.advance(Duration.ofSeconds(6)); // 15 s after the first sight, 6 s after the renewal
+        long later = dynamo().requests().total();
+        awaitTrue("the waiter polled again", () -> dynamo().requests().total() >= later + 2);
+        assertFalse(next.isDone(), "took over 6 s after a renewal of a 10 s lease (AWS lock client issue 94)");
+        assertEquals("holder", waiter.inspect("renewed").orElseThrow().owner().orElseThrow());
+
+        waiterClock.advance(Duration.ofSeconds(5));
+        assertEquals("waiter", next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).owner());
+        assertThrows(LeaseLostException.class, () -> holder.renew(held));
+    }
+
+    @Test
+    void noTakeoverWhileHeartbeatsContinue() {
+        DefaultLeaseClient holder = client("holder");
+        DefaultLeaseClient waiter = client("waiter");
+        AcquireOptions beating = AcquireOptions.builder()
+                .leaseDuration(Duration.ofMillis(1500))
+                .heartbeatPeriod(Duration.ofMillis(150))
+                .build();
+        Lease held = holder.acquire("beating", beating);
+        AcquireOptions waitLonger = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(5))
+                .waitTimeout(Duration.ofMillis(3500))
+                .pollInterval(Duration.ofMillis(50))
+                .build();
+        LeaseTimeoutException timeout =
+                assertThrows(LeaseTimeoutException.class, () -> waiter.acquire("beating", waitLonger));
+        assertEquals("beating", timeout.lockName());
+        assertEquals("holder", timeout.owner());
+        assertEquals(held.fenceToken(), timeout.fenceToken());
+        assertTrue(held.isValid());
+        assertEquals(LeaseState.HELD, held.state());
+    }
+
+    @Test
+    void staleHolderCannotRenewOrReleaseTheNextHoldersLease() throws Exception {
+        Duration lease = Duration.ofSeconds(10);
+        DefaultLeaseClient stale = client("stale");
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient next = client("next", clock);
+        Lease old = stale.acquire("stale", noHeartbeat(lease));
+        dynamo().requests().reset();
+        CompletableFuture<Lease> taking = next.acquireAsync("stale", noHeartbeat(lease));
+        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        clock.advance(lease.plusSeconds(1));
+        Lease current = taking.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        LeaseRecord before = store.read("stale").orElseThrow();
+
+        LeaseLostException renewFailure = assertThrows(LeaseLostException.class, () -> stale.renew(old));
+        assertEquals("stale", renewFailure.lockName());
+        assertFalse(stale.release(old), "a lost lease is not released");
+        assertEquals(LeaseState.LOST, old.state());
+        assertEquals(before, store.read("stale").orElseThrow(), "the new holder's item changed");
+        assertTrue(current.isValid());
+    }
+
+    @Test
+    void listenerHearsOfTakeover() throws Exception {
+        DefaultLeaseClient holder = client("holder");
+        AtomicReference<LossCause> cause = new AtomicReference<>();
+        CountDownLatch lost = new CountDownLatch(1);
+        AcquireOptions options = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(3))
+                .heartbeatPeriod(Duration.ofMillis(100))
+                .listener(new LeaseListener() {
+                    @Override
+                    public void onLost(Lease lease, LossCause why, Throwable detail) {
+                        cause.set(why);
+                        lost.countDown();
+                    }
+                })
+                .build();
+        Lease held = holder.acquire("watched", options);
+        // another process whose clock said the lease ran out takes it over
+        LeaseRecord current = store.read("watched").orElseThrow();
+        assertTrue(store.tryGrant(new GrantRequest(
+                        "watched", "intruder", "node-x", "v-intruder", Duration.ofSeconds(3), null, current.version()))
+                .succeeded());
+        assertTrue(lost.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "onLost not called");
+        assertEquals(LossCause.TAKEN_OVER, cause.get());
+        assertFalse(held.isValid());
+        assertEquals(0, holder.heldLeases());
+    }
+
+    @Test
+    void inspectShowsHolderFenceAndData() {
+        DefaultLeaseClient a = client("a");
+        byte[] data = {1, 2, 3};
+        Lease lease = a.acquire("inspected", AcquireOptions.builder().data(data).build());
+        LeaseInfo info = a.inspect("inspected").orElseThrow();
+        assertEquals("a", info.owner().orElseThrow());
+        assertEquals(lease.fenceToken(), info.fenceToken());
+        assertArrayEquals(data, info.data().orElseThrow());
+        assertArrayEquals(data, lease.data().orElseThrow());
+        assertEquals(Optional.empty(), a.inspect("never-granted"));
+    }
+
+    @Test
+    void waitingAcquirerIsWokenByALocalRelease() throws Exception {
+        DefaultLeaseClient a = client("a");
+        Lease held = a.acquire("handover", noHeartbeat(Duration.ofSeconds(30)));
+        AcquireOptions slowPoll = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMinutes(10))
+                .waitTimeout(Duration.ofMinutes(5))
+                .build();
+        dynamo().requests().reset();
+        CompletableFuture<Lease> next = a.acquireAsync("handover", slowPoll);
+        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 1);
+        assertTrue(a.release(held));
+        Lease granted = next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(held.fenceToken().value() + 1, granted.fenceToken().value());
+    }
+
+    @Test
+    void releasingTwiceOrAForeignLeaseFailsClearly() {
+        DefaultLeaseClient a = client("a");
+        DefaultLeaseClient b = client("b");
+        Lease lease = a.acquire("once", noHeartbeat(Duration.ofSeconds(10)));
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> b.release(lease));
+        assertTrue(foreign.getMessage().contains("'once'"), foreign.getMessage());
+        assertTrue(a.release(lease));
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> a.release(lease));
+        assertTrue(twice.getMessage().contains("'once'"), twice.getMessage());
+        lease.close(); // idempotent
+        assertEquals(LeaseState.RELEASED, lease.state());
+    }
+
+    @Test
+    void badInputFailsBeforeAnyRequest() {
+        DefaultLeaseClient a = client("a");
+        dynamo().requests().reset();
+        AcquireOptions options = AcquireOptions.defaults();
+        assertThrows(NullPointerException.class, () -> a.acquire(null, options));
+        assertThrows(IllegalArgumentException.class, () -> a.acquire("", options));
+        assertThrows(IllegalArgumentException.class, () -> a.tryAcquire("x".repeat(256), options));
+        assertThrows(IllegalArgumentException.class, () -> a.acquire("bad\nname", options));
+        assertThrows(IllegalArgumentException.class, () -> a.acquireAsync("bad\u0000name", options));
+        assertThrows(NullPointerException.class, () -> a.acquire("ok", null));
+        assertThrows(IllegalArgumentException.class, () -> AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(1))
+                .heartbeatPeriod(Duration.ofSeconds(1))
+                .build());
+        assertThrows(
+                IllegalArgumentException.class, () -> AcquireOptions.builder().leaseDuration(Duration.ZERO));
+        assertThrows(
+                IllegalArgumentException.class, () -> AcquireOptions.builder().leaseDuration(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> AcquireOptions.builder()
+                .data(new byte[AcquireOptions.MAX_DATA_BYTES + 1]));
+        assertThrows(IllegalArgumentException.class, () -> a.inspect(" \t"));
+        assertEquals(0, dynamo().requests().total(), "bad input reached the store");
+    }
+
+    @Test
+    void largestDataRoundTrips() {
+        DefaultLeaseClient a = client("a");
+        byte[] data = new byte[AcquireOptions.MAX_DATA_BYTES];
+        data[data.length - 1] = 42;
+        Lease lease = a.acquire("big", AcquireOptions.builder().data(data).build());
+        assertArrayEquals(data, a.inspect("big").orElseThrow().data().orElseThrow());
+        assertNotEquals(0, lease.fenceToken().value());
+    }
+}

@@ -1,0 +1,331 @@
+package dev.txlease.testing;
+
+import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
+
+/**
+ * DynamoDB Local for tests, as a JUnit 5 extension: register it in a static field,
+ *
+ * <pre>
+ * &#64;RegisterExtension static final DynamoDbLocal dynamo = DynamoDbLocal.embedded(); // or server()
+ * </pre>
+ *
+ * and it starts before the class's first test and stops after its last. Before each test it resets
+ * {@link #requests()} and {@link #faults()} and restarts a server that a test stopped.
+ *
+ * <ul>
+ *   <li>{@link #embedded()} runs DynamoDB Local in this JVM without HTTP; {@link #client()} is a
+ *       wrapper over its client that feeds the {@link RequestCounter} and {@link FaultInjector}
+ *       (it has no SDK pipeline: no retries, no timeouts).
+ *   <li>{@link #server()} runs the DynamoDB Local HTTP server in this JVM on a free port, and {@link
+ *       #client()} is a real SDK client ({@code UrlConnectionHttpClient}, us-east-1, dummy
+ *       credentials) with {@link #ATTEMPT_TIMEOUT}, {@link #CALL_TIMEOUT} and {@link #MAX_ATTEMPTS},
+ *       so a stopped server is seen within a second. {@link #stopServer()} and {@link
+ *       #startServer()} simulate an outage; the server keeps its data across them, in a SQLite file
+ *       ({@code -dbPath} under {@code target/}, {@code -sharedDb}) deleted when the extension stops.
+ * </ul>
+ *
+ * <p>Telemetry is off: {@code DynamoDBEmbedded.create(true)} and {@code -disableTelemetry}.
+ *
+ * <p>Thread-safe; tests that share one instance share its counters and faults.
+ */
+public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, AutoCloseable {
+    /**
+     * The server client's timeout per attempt. A stopped server refuses connections at once; this
+     * only bounds a hung one, and leaves room for a loaded build machine.
+     */
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+
+    /** The server client's timeout per call, retries included. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+
+    /** The server client's attempts per call: one retry, so tests see what a retried write does. */
+    public static final int MAX_ATTEMPTS = 2;
+
+    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final boolean server;
+    private final int instance = INSTANCES.incrementAndGet();
+    private final AtomicInteger tables = new AtomicInteger();
+    private final RequestCounter requests = new RequestCounter();
+    private final FaultInjector faults = new FaultInjector();
+
+    private AmazonDynamoDBLocal embedded; // guarded by this
+    private DynamoDBProxyServer proxyServer; // guarded by this; null while stopped
+    private int port; // guarded by this
+    private Path dbPath; // guarded by this
+    private DynamoDbClient client; // guarded by this; null until started
+
+    private DynamoDbLocal(boolean server) {
+        this.server = server;
+    }
+
+    /** Returns an extension that runs DynamoDB Local embedded in this JVM, without HTTP. */
+    public static DynamoDbLocal embedded() {
+        return new DynamoDbLocal(false);
+    }
+
+    /** Returns an extension that runs the DynamoDB Local HTTP server in this JVM. */
+    public static DynamoDbLocal server() {
+        return new DynamoDbLocal(true);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        start();
+        if (server) {
+            startServer();
+        }
+        faults.reset();
+        requests.reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Starts DynamoDB Local and the client, unless started. */
+    public synchronized void start() {
+        if (client != null) {
+            return;
+        }
+        if (server) {
+            dbPath = createDbDirectory();
+            port = freeLoopbackPort();
+            startServer();
+            client = serverClient();
+            // The first request loads much of DynamoDB Local: give it time, once.
+            client.listTables(request -> request.overrideConfiguration(
+                    call -> call.apiCallTimeout(WARM_UP_TIMEOUT).apiCallAttemptTimeout(WARM_UP_TIMEOUT)));
+        } else {
+            embedded = DynamoDBEmbedded.create(true); // true disables telemetry
+            client = EmbeddedClientProxy.wrap(
+                    embedded.dynamoDbClient(),
+                    DynamoDbServiceClientConfiguration.builder()
+                            .region(Region.US_EAST_1)
+                            .endpointOverride(URI.create("embedded://dynamodb-local-" + instance))
+                            .build(),
+                    requests,
+                    faults);
+        }
+        requests.reset();
+    }
+
+    /** Returns whether this runs the HTTP server (rather than embedded). */
+    public boolean isServer() {
+        return server;
+    }
+
+    /** Returns the client, with the {@link #requests()} counter and {@link #faults()} installed. */
+    public synchronized DynamoDbClient client() {
+        if (client == null) {
+            throw new IllegalStateException("DynamoDbLocal is not started: register it with @RegisterExtension"
+                    + " in a static field, or call start()");
+        }
+        return client;
+    }
+
+    /** Returns the counter of the requests {@link #client()} sends. */
+    public RequestCounter requests() {
+        return requests;
+    }
+
+    /** Returns the fault injector of {@link #client()}. */
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** Returns the server's endpoint (server mode only). */
+    public synchronized URI endpoint() {
+        requireServer("endpoint()");
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** Returns a table name not used before by this instance. */
+    public String newTableName() {
+        return "txlease_test_" + instance + "_" + tables.incrementAndGet();
+    }
+
+    /** Returns a store over a new, empty table (created through {@link #client()}). */
+    public DynamoDbLeaseStore newStore() {
+        return newStore(builder -> {});
+    }
+
+    /**
+     * Returns a store over a new, empty table (created through {@link #client()}), after {@code
+     * customizer} adjusted the builder.
+     */
+    public DynamoDbLeaseStore newStore(Consumer<DynamoDbLeaseStore.Builder> customizer) {
+        DynamoDbLeaseStore.Builder builder =
+                DynamoDbLeaseStore.builder(client()).tableName(newTableName());
+        customizer.accept(builder);
+        DynamoDbLeaseStore store = builder.build();
+        store.createTableIfMissing();
+        return store;
+    }
+
+    /** Stops the server (server mode only), keeping its data; requests then fail to connect. */
+    public synchronized void stopServer() {
+        requireServer("stopServer()");
+        if (proxyServer == null) {
+            return;
+        }
+        try {
+            proxyServer.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop DynamoDB Local on port " + port, e);
+        }
+        proxyServer = null;
+    }
+
+    /** Starts the server again on the same port with the same data (server mode only), unless running. */
+    public synchronized void startServer() {
+        requireServer("startServer()");
+        if (proxyServer != null || dbPath == null) {
+            return;
+        }
+        String[] args = {"-port", Integer.toString(port), "-dbPath", dbPath.toString(), "-sharedDb", "-disableTelemetry"
+        };
+        try {
+            DynamoDBProxyServer started = ServerRunner.createServerFromCommandLineArgs(args);
+            started.start();
+            proxyServer = started;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start DynamoDB Local with " + Arrays.toString(args), e);
+        }
+    }
+
+    /** Returns whether the server is running (server mode only). */
+    public synchronized boolean isServerRunning() {
+        requireServer("isServerRunning()");
+        return proxyServer != null;
+    }
+
+    /** Stops DynamoDB Local, closes the client and deletes the server's data. */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+        if (embedded != null) {
+            embedded.shutdown();
+            embedded = null;
+        }
+        try {
+            if (proxyServer != null) {
+                stopServer();
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        if (dbPath != null) {
+            try {
+                deleteRecursively(dbPath);
+            } catch (UncheckedIOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+            dbPath = null;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "DynamoDbLocal[" + (server ? "server, port " + port : "embedded") + ", instance " + instance + "]";
+    }
+
+    private DynamoDbClient serverClient() {
+        return DynamoDbClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("txlease", "txlease")))
+                // The socket timeout is long so the warm-up can override the attempt timeout.
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(ATTEMPT_TIMEOUT)
+                        .socketTimeout(WARM_UP_TIMEOUT))
+                .overrideConfiguration(configuration -> configuration
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                        .apiCallTimeout(CALL_TIMEOUT)
+                        .retryStrategy(retry -> retry.maxAttempts(MAX_ATTEMPTS))
+                        // Faults first: a request they fail before sending is not counted.
+                        .addExecutionInterceptor(faults)
+                        .addExecutionInterceptor(requests))
+                .build();
+    }
+
+    private void requireServer(String method) {
+        if (!server) {
+            throw new IllegalStateException(method + " needs DynamoDbLocal.server(), this is embedded");
+        }
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free port for DynamoDB Local", e);
+        }
+    }
+
+    private Path createDbDirectory() {
+        try {
+            Path target = Path.of("target");
+            Path parent = Files.isDirectory(target) ? target : Path.of(System.getProperty("java.io.tmpdir"));
+            return Files.createTempDirectory(parent, "dynamodb-local-" + instance + "-")
+                    .toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a directory for DynamoDB Local's data", e);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete DynamoDB Local's data in " + directory, e);
+        }
+    }
+}
