@@ -43,8 +43,8 @@ public final class StaleFenceTokenException extends FenceCheckException {
                 Objects.requireNonNull(lockName, "lockName must not be null"),
                 Objects.requireNonNull(fenceToken, "fenceToken must not be null"),
                 cause);
-        this.observedToken =
-                Objects.requireNonNull(observedToken, "observedToken must not be null").value();
+        this.observedToken = Objects.requireNonNull(observedToken, "observedToken must not be null")
+                .value();
     }
 
     /** Returns the token already recorded for the lock: greater than {@link #fenceToken()}. */

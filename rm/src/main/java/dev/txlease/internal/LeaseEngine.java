@@ -118,7 +118,7 @@ public final class LeaseEngine {
         long start = clock.nanoTime();
         long deadline = start + (wait ? options.waitTimeout().toNanos() : 0);
         String version = Versions.next();
-        long firstSentAt = -1;
+        long unknownSince = -1; // when the oldest attempt whose outcome is unknown was sent
         HolderWatch watch = null;
         LeaseStoreUnavailableException lastFailure = null;
         while (true) {
@@ -129,9 +129,6 @@ public final class LeaseEngine {
                     new GrantRequest(name, owner, node, version, options.leaseDuration(), options.data(), takeover);
             StoreResult result;
             try {
-                if (firstSentAt < 0) {
-                    firstSentAt = sentAt;
-                }
                 result = store.tryGrant(request);
                 lastFailure = null;
             } catch (LeaseStoreUnavailableException e) {
@@ -140,11 +137,15 @@ public final class LeaseEngine {
                 }
                 lastFailure = e;
                 result = null;
+                if (unknownSince < 0) {
+                    unknownSince = sentAt;
+                }
             }
             if (result != null) {
                 LeaseRecord record = result.record();
                 if (result.succeeded() || (record != null && record.isHeldBy(owner, version))) {
-                    return Optional.of(start(record, firstSentAt, options));
+                    // an earlier attempt whose answer was lost may be the one that landed
+                    return Optional.of(start(record, unknownSince >= 0 ? unknownSince : sentAt, options));
                 }
                 if (record == null) {
                     throw new LeaseException(
@@ -155,6 +156,7 @@ public final class LeaseEngine {
                             null,
                             null);
                 }
+                unknownSince = -1; // another holder: no earlier attempt of ours landed
                 long seenAt = clock.nanoTime();
                 if (watch == null || !watch.version.equals(record.version())) {
                     watch = new HolderWatch(record, seenAt);

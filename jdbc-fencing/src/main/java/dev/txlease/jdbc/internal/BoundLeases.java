@@ -48,8 +48,9 @@ public final class BoundLeases {
      */
     public static void pop(Frame frame) {
         if (frame.owner != Thread.currentThread()) {
-            throw new IllegalStateException("A LeaseBinding must be closed on the thread that opened it ("
-                    + frame.owner.getName() + "), not on " + Thread.currentThread().getName());
+            throw new IllegalStateException(
+                    "A LeaseBinding must be closed on the thread that opened it (" + frame.owner.getName()
+                            + "), not on " + Thread.currentThread().getName());
         }
         if (TOP.get() != frame) {
             throw new IllegalStateException(

@@ -35,7 +35,7 @@ abstract class ConnectionDelegate implements Connection {
         this.delegate = delegate;
     }
 
-@Override
+    @Override
     public void beginRequest() throws SQLException {
         delegate.beginRequest();
     }
@@ -221,7 +221,8 @@ abstract class ConnectionDelegate implements Connection {
     }
 
     @Override
-    public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout)
+            throws SQLException {
         return delegate.setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
     }
 

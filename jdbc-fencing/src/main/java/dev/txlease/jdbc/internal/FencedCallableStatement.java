@@ -576,7 +576,8 @@ final class FencedCallableStatement extends FencedPreparedStatement<CallableStat
     }
 
     @Override
-    public void setObject(String parameterName, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+    public void setObject(String parameterName, Object x, SQLType targetSqlType, int scaleOrLength)
+            throws SQLException {
         delegate.setObject(parameterName, x, targetSqlType, scaleOrLength);
     }
 

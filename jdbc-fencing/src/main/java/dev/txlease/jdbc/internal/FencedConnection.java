@@ -288,8 +288,7 @@ final class FencedConnection extends ConnectionDelegate {
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
             throws SQLException {
-        return new FencedPreparedStatement<>(
-                this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
+        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
     }
 
     @Override
@@ -305,8 +304,7 @@ final class FencedConnection extends ConnectionDelegate {
     }
 
     @Override
-    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency)
-            throws SQLException {
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         return new FencedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
     }
 

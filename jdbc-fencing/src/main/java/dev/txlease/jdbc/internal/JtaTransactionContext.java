@@ -43,7 +43,8 @@ public final class JtaTransactionContext implements TransactionContext {
         }
         if (!(published instanceof Collection)) {
             throw new IllegalStateException("The transaction resource " + TransactionLeases.REGISTRY_KEY
-                    + " must be a Collection<Lease>, found " + published.getClass().getName());
+                    + " must be a Collection<Lease>, found "
+                    + published.getClass().getName());
         }
         Collection<?> view = (Collection<?>) published;
         List<Lease> leases = new ArrayList<>(view.size());

@@ -1,0 +1,222 @@
+package dev.txlease.jdbc;
+
+import dev.txlease.Lease;
+import dev.txlease.TransactionLeases;
+import dev.txlease.jdbc.internal.Fencer;
+import dev.txlease.jdbc.internal.JtaTransactionContext;
+import dev.txlease.jdbc.internal.TransactionContext;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} whose connections make the database reject writes under a stale fence token.
+ *
+ * <p>Before the first statement of each database transaction (and again before the next statement
+ * when a lease is added in mid-transaction), a connection runs, for each lease that guards the
+ * transaction and inside that transaction, {@code UPDATE <guard> SET token = :t WHERE name = :n AND
+ * token <= :t} (inserting the row the first time). If a newer token has already written, it throws
+ * {@link StaleFenceTokenException} (SQLState {@value StaleFenceTokenException#SQL_STATE}) and the
+ * transaction cannot commit. The updated guard row stays locked until the transaction ends, so a
+ * newer holder's check waits for this transaction and the writes of competing holders land in fence
+ * order. A serialization failure or deadlock on the guard row becomes {@link FenceConflictException}
+ * (SQLState {@value FenceConflictException#SQL_STATE}, retry the transaction).
+ *
+ * <p>The leases that guard a transaction are:
+ *
+ * <ul>
+ *   <li>under JTA ({@link Builder#transactionRegistry}), those the transactional lease client
+ *       published for the current transaction under {@link TransactionLeases#REGISTRY_KEY};
+ *   <li>those passed to {@link #getConnection(Lease...)}, for every transaction of that connection;
+ *   <li>those bound to the executing thread with {@link LeaseBinding#bind(Lease...)}.
+ * </ul>
+ *
+ * <p>A connection with no lease in effect behaves exactly like the wrapped one. With leases in
+ * effect, statements in auto-commit mode are refused with SQLState {@code 25000}: a check and a
+ * statement in separate transactions would let a newer holder write in between. SQL text is never
+ * parsed: every statement of a guarded transaction counts, reads included.
+ *
+ * <p>Wrap the pool, not the pool's driver: {@code FencedDataSource.builder(agroalDataSource)} works
+ * with connections the pool enlists in JTA transactions. Create the guard table with {@link
+ * #createGuardTable()} or a migration ({@link GuardDialect#createTableSql(String)}).
+ *
+ * <p>Thread-safe: share one instance. The connections it hands out are not thread-safe.
+ */
+public final class FencedDataSource implements DataSource {
+    private final DataSource delegate;
+    private final Fencer fencer;
+
+    private FencedDataSource(Builder builder) {
+        this.delegate = builder.dataSource;
+        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions);
+    }
+
+    /**
+     * Returns a builder wrapping a data source.
+     *
+     * @param dataSource the data source to wrap: a pool, or a driver's data source
+     * @return the builder
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return fencer.wrap(delegate.getConnection(), List.of());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return fencer.wrap(delegate.getConnection(username, password), List.of());
+    }
+
+    /**
+     * Returns a connection whose every transaction is guarded by the given leases, in addition to
+     * those bound to the thread or published by a JTA transaction.
+     *
+     * @param leases one or more leases
+     * @return the fenced connection
+     * @throws SQLException if the wrapped data source fails
+     * @throws IllegalArgumentException if no lease is given
+     */
+    public Connection getConnection(Lease... leases) throws SQLException {
+        List<Lease> guarding = List.of(leases);
+        if (guarding.isEmpty()) {
+            throw new IllegalArgumentException("getConnection(Lease...) needs at least one lease; use getConnection()");
+        }
+        return fencer.wrap(delegate.getConnection(), guarding);
+    }
+
+    /** Returns the guard table the connections check. */
+    public GuardTable guardTable() {
+        return fencer.table();
+    }
+
+    /**
+     * Creates the guard table if it does not exist, on a connection of the wrapped data source in
+     * auto-commit mode.
+     *
+     * @return the dialect used: the configured one, or the detected one
+     * @throws SQLException if the table cannot be created
+     */
+    public GuardDialect createGuardTable() throws SQLException {
+        if (fencer.dialect() == null) {
+            return fencer.table().createIfAbsent(delegate);
+        }
+        fencer.table().createIfAbsent(delegate, fencer.dialect());
+        return fencer.dialect();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        return iface.isInstance(delegate) ? iface.cast(delegate) : delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || iface.isInstance(delegate) || delegate.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "FencedDataSource[guardTable=" + fencer.table() + ", dialect="
+                + (fencer.dialect() == null ? "detected" : fencer.dialect()) + ", dataSource=" + delegate + "]";
+    }
+
+    /**
+     * Builds a {@link FencedDataSource}; each setter checks its argument.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private GuardTable guardTable = GuardTable.defaultTable();
+        private GuardDialect dialect;
+        private TransactionContext transactions = TransactionContext.NONE;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+        }
+
+        /**
+         * Sets the guard table name; {@value GuardTable#DEFAULT_NAME} by default.
+         *
+         * @param name a plain SQL identifier, optionally schema-qualified
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a plain identifier
+         */
+        public Builder guardTable(String name) {
+            this.guardTable = GuardTable.named(name);
+            return this;
+        }
+
+        /**
+         * Sets the database dialect; by default it is detected from the first connection's {@link
+         * java.sql.DatabaseMetaData}.
+         *
+         * @param dialect the dialect
+         * @return this builder
+         */
+        public Builder dialect(GuardDialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect must not be null");
+            return this;
+        }
+
+        /**
+         * Fences JTA transactions: the connections read the leases of the current transaction from
+         * this registry (under {@link TransactionLeases#REGISTRY_KEY}), and mark the transaction
+         * rollback-only when a check fails. Needs {@code jakarta.transaction-api} at run time.
+         *
+         * @param registry the transaction manager's registry
+         * @return this builder
+         */
+        public Builder transactionRegistry(TransactionSynchronizationRegistry registry) {
+            this.transactions = new JtaTransactionContext(registry);
+            return this;
+        }
+
+        /**
+         * Returns the fenced data source.
+         *
+         * @return a new fenced data source
+         */
+        public FencedDataSource build() {
+            return new FencedDataSource(this);
+        }
+    }
+}

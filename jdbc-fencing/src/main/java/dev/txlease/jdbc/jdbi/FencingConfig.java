@@ -1,0 +1,107 @@
+package dev.txlease.jdbc.jdbi;
+
+import dev.txlease.TransactionLeases;
+import dev.txlease.jdbc.GuardDialect;
+import dev.txlease.jdbc.GuardTable;
+import dev.txlease.jdbc.internal.Fencer;
+import dev.txlease.jdbc.internal.JtaTransactionContext;
+import dev.txlease.jdbc.internal.TransactionContext;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.config.JdbiConfig;
+
+/**
+ * Settings of the {@link FencingPlugin}, read from the {@code Jdbi} each time a handle opens:
+ *
+ * <pre>{@code
+ * jdbi.installPlugin(new FencingPlugin());
+ * jdbi.getConfig(FencingConfig.class)
+ *         .setGuardTable("txlease_fence")
+ *         .setTransactionRegistry(registry);   // only for JTA
+ * }</pre>
+ *
+ * <p>Defaults: guard table {@value GuardTable#DEFAULT_NAME}, dialect detected from each connection,
+ * no JTA (leases come from {@link dev.txlease.jdbc.LeaseBinding}).
+ *
+ * <p>Not thread-safe for writes, like every Jdbi config: configure it before handles are opened.
+ */
+public final class FencingConfig implements JdbiConfig<FencingConfig> {
+    private GuardTable guardTable = GuardTable.defaultTable();
+    private GuardDialect dialect;
+    private TransactionContext transactions = TransactionContext.NONE;
+    private Fencer fencer;
+
+    /** Creates the default settings (Jdbi calls this). */
+    public FencingConfig() {}
+
+    private FencingConfig(FencingConfig other) {
+        this.guardTable = other.guardTable;
+        this.dialect = other.dialect;
+        this.transactions = other.transactions;
+        this.fencer = other.fencer;
+    }
+
+    /**
+     * Sets the guard table name.
+     *
+     * @param name a plain SQL identifier, optionally schema-qualified
+     * @return this config
+     * @throws IllegalArgumentException if the name is not a plain identifier
+     */
+    public FencingConfig setGuardTable(String name) {
+        this.guardTable = GuardTable.named(name);
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns the guard table. */
+    public GuardTable getGuardTable() {
+        return guardTable;
+    }
+
+    /**
+     * Sets the dialect; {@code null} (the default) detects it from each connection.
+     *
+     * @param dialect the dialect, or {@code null}
+     * @return this config
+     */
+    public FencingConfig setDialect(GuardDialect dialect) {
+        this.dialect = dialect;
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns the configured dialect; empty when it is detected. */
+    public Optional<GuardDialect> getDialect() {
+        return Optional.ofNullable(dialect);
+    }
+
+    /**
+     * Fences JTA transactions: handles read the leases of the current transaction from this registry
+     * (under {@link TransactionLeases#REGISTRY_KEY}) and mark it rollback-only when a check fails.
+     *
+     * @param registry the transaction manager's registry
+     * @return this config
+     */
+    public FencingConfig setTransactionRegistry(TransactionSynchronizationRegistry registry) {
+        this.transactions = new JtaTransactionContext(Objects.requireNonNull(registry, "registry must not be null"));
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns the fencer for these settings; made once per change, shared by copies. */
+    Fencer fencer() {
+        Fencer current = fencer;
+        if (current == null) {
+            current = new Fencer(guardTable, dialect, transactions);
+            fencer = current;
+        }
+        return current;
+    }
+
+    @Override
+    public FencingConfig createCopy() {
+        return new FencingConfig(this);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Fencing for JDBC: {@link dev.txlease.jdbc.FencedDataSource} makes the database reject writes
+ * whose lease carries a stale fence token, with {@link dev.txlease.jdbc.StaleFenceTokenException}.
+ *
+ * <p>Also here: {@link dev.txlease.jdbc.LeaseBinding} to bind leases to a thread for local
+ * transactions, and {@link dev.txlease.jdbc.GuardTable} / {@link dev.txlease.jdbc.GuardDialect} for
+ * the guard table's DDL. The Jdbi plugin is in {@code dev.txlease.jdbc.jdbi}.
+ */
+package dev.txlease.jdbc;
