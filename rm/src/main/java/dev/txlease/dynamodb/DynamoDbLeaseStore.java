@@ -1,7 +1,5 @@
 package dev.txlease.dynamodb;
 
-import dev.txlease.AcquireOptions;
-import dev.txlease.LockNames;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
@@ -9,7 +7,6 @@ import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +26,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * A {@link LeaseStore} on a DynamoDB table: one item per lock name, changed only by conditional
  * {@code UpdateItem}s, one request per operation.
  *
+ * <pre>
+ * DynamoDbLeaseStore store = DynamoDbLeaseStore.builder(dynamoDbClient).tableName("locks").build();
+ * store.createTableIfMissing(); // once, at deployment or start-up
+ * </pre>
+ *
  * <h2>Item schema</h2>
  *
  * <p>Attribute names are those of {@link DynamoDbLeaseAttributes#defaults()} unless configured:
@@ -38,7 +40,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *   owner           S     the holder; absent once released
  *   version         S     compare-and-set nonce, fresh on every grant, renewal and prepare
  *   fence           N     fence counter: +1 on every grant, never reset (items are never deleted)
- *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare
+ *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare (sub-millisecond
+ *                         parts are dropped)
  *   data            B     data stored with the lease; absent when none
  *   released        BOOL  true once released
  *   node            S     the holder's node, for XA recovery
@@ -54,7 +57,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *       returns the fence token; on a failed condition {@code ALL_OLD} returns the holder's record,
  *       so a held lock costs no extra read.
  *   <li><b>Renew</b>: {@code SET version = new, leaseDurationMs} on condition {@code owner = :owner
- *       AND version IN (:expected...) AND released = false}.
+ *       AND version IN (:expected...) AND released = false}; at most 100 expected versions
+ *       (DynamoDB's limit on {@code IN}).
  *   <li><b>Prepare</b>: as renew, also {@code SET txid}.
  *   <li><b>Release</b>: on the renew condition, {@code SET released = true REMOVE owner, data,
  *       txid}. The item, its version and its fence counter stay, so the next grant's token is
@@ -72,15 +76,15 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * returns it as is and leaves the interpretation to the client. Arguments are checked before any
  * request is sent.
  *
+ * <p>{@link #storeId()} is the client's endpoint override and region plus the table name; two
+ * accounts with the same table name in one region are not told apart.
+ *
  * <p>Instances are immutable and thread-safe (the {@link DynamoDbClient} is); the store does not
  * close the client.
  */
 public final class DynamoDbLeaseStore implements LeaseStore {
     /** The default table name. */
     public static final String DEFAULT_TABLE_NAME = "txlease_locks";
-
-    /** DynamoDB's limit on the operands of {@code IN}. */
-    static final int MAX_EXPECTED_VERSIONS = 100;
 
     private final DynamoDbClient client;
     private final String tableName;
@@ -131,37 +135,24 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     @Override
     public StoreResult tryGrant(GrantRequest request) {
-        Objects.requireNonNull(request, "request must not be null");
-        checkName(request.name());
-        checkText("owner", request.owner());
-        checkText("node", request.node());
-        checkText("newVersion", request.newVersion());
-        checkDuration(request.leaseDuration());
-        if (request.takeoverVersion() != null) {
-            checkText("takeoverVersion", request.takeoverVersion());
-        }
-        if (request.data() != null && request.data().length > AcquireOptions.MAX_DATA_BYTES) {
-            throw new IllegalArgumentException("data must be at most " + AcquireOptions.MAX_DATA_BYTES
-                    + " bytes (DynamoDB's 400 KB item limit), was " + request.data().length + " bytes for lock '"
-                    + request.name() + "'");
-        }
+        StoreArguments.grant(request);
         return update("grant", request.name(), () -> items.grant(request));
     }
 
     @Override
     public StoreResult renew(
             String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
-        checkHeld(name, owner);
-        Set<String> versions = checkVersions(expectedVersions);
-        checkText("newVersion", newVersion);
-        checkDuration(leaseDuration);
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
+        StoreArguments.text("newVersion", newVersion);
+        StoreArguments.duration(leaseDuration);
         return update("renew", name, () -> items.renew(name, owner, versions, newVersion, leaseDuration));
     }
 
     @Override
     public StoreResult release(String name, String owner, Collection<String> expectedVersions) {
-        checkHeld(name, owner);
-        Set<String> versions = checkVersions(expectedVersions);
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
         return update("release", name, () -> items.release(name, owner, versions));
     }
 
@@ -173,26 +164,26 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             String newVersion,
             Duration leaseDuration,
             String transactionId) {
-        checkHeld(name, owner);
-        Set<String> versions = checkVersions(expectedVersions);
-        checkText("newVersion", newVersion);
-        checkDuration(leaseDuration);
-        checkText("transactionId", transactionId);
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
+        StoreArguments.text("newVersion", newVersion);
+        StoreArguments.duration(leaseDuration);
+        StoreArguments.text("transactionId", transactionId);
         return update(
                 "prepare", name, () -> items.prepare(name, owner, versions, newVersion, leaseDuration, transactionId));
     }
 
     @Override
     public StoreResult completeTransaction(String name, String transactionId, boolean release) {
-        checkName(name);
-        checkText("transactionId", transactionId);
+        StoreArguments.name(name);
+        StoreArguments.text("transactionId", transactionId);
         return update(
                 "complete the transaction of", name, () -> items.completeTransaction(name, transactionId, release));
     }
 
     @Override
     public Optional<LeaseRecord> read(String name) {
-        checkName(name);
+        StoreArguments.name(name);
         GetItemResponse response;
         try {
             response = client.getItem(items.read(name));
@@ -206,7 +197,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     @Override
     public List<LeaseRecord> findPrepared(String node) {
-        checkText("node", node);
+        StoreArguments.text("node", node);
         List<LeaseRecord> records = new ArrayList<>();
         Map<String, AttributeValue> startKey = null;
         do {
@@ -258,43 +249,6 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         return "dynamodb[" + where + ", table=" + tableName + "]";
     }
 
-    private static void checkHeld(String name, String owner) {
-        checkName(name);
-        checkText("owner", owner);
-    }
-
-    private static void checkName(String name) {
-        LockNames.check(name);
-    }
-
-    private static void checkText(String argument, String value) {
-        Objects.requireNonNull(value, () -> argument + " must not be null");
-        if (value.isEmpty()) {
-            throw new IllegalArgumentException(argument + " must not be empty");
-        }
-    }
-
-    private static void checkDuration(Duration leaseDuration) {
-        Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
-        if (leaseDuration.toMillis() <= 0) {
-            throw new IllegalArgumentException("leaseDuration must be at least 1 ms, was " + leaseDuration);
-        }
-    }
-
-    private static Set<String> checkVersions(Collection<String> expectedVersions) {
-        Objects.requireNonNull(expectedVersions, "expectedVersions must not be null");
-        Set<String> versions = new LinkedHashSet<>();
-        for (String version : expectedVersions) {
-            checkText("expectedVersions element", version);
-            versions.add(version);
-        }
-        if (versions.isEmpty() || versions.size() > MAX_EXPECTED_VERSIONS) {
-            throw new IllegalArgumentException("expectedVersions must hold 1 to " + MAX_EXPECTED_VERSIONS
-                    + " distinct versions, held " + versions.size());
-        }
-        return versions;
-    }
-
     /** Builds a {@link DynamoDbLeaseStore}; not thread-safe. */
     public static final class Builder {
         private final DynamoDbClient client;
@@ -306,7 +260,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         }
 
         /**
-         * Sets the table name (default {@value #DEFAULT_TABLE_NAME}).
+         * Sets the table name (default {@value DynamoDbLeaseStore#DEFAULT_TABLE_NAME}).
          *
          * @param tableName 3 to 255 characters: letters, digits, {@code _ - .}
          * @return this builder

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class PublishedLeases extends AbstractCollection<Lease> {
     private final List<Lease> leases = new CopyOnWriteArrayList<>();
 
-    private PublishedLeases() {}
+    PublishedLeases() {}
 
     /**
      * Returns the leases published in the current transaction of {@code registry}, publishing an
@@ -29,8 +29,9 @@ final class PublishedLeases extends AbstractCollection<Lease> {
             return (PublishedLeases) published;
         }
         if (published != null) {
-            throw new IllegalStateException("The transaction's registry holds a " + published.getClass().getName()
-                    + " under " + TransactionLeases.REGISTRY_KEY + "; that key is txlease's");
+            throw new IllegalStateException(
+                    "The transaction's registry holds a " + published.getClass().getName() + " under "
+                            + TransactionLeases.REGISTRY_KEY + "; that key is txlease's");
         }
         PublishedLeases leases = new PublishedLeases();
         registry.putResource(TransactionLeases.REGISTRY_KEY, leases);

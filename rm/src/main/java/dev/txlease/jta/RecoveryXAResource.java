@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
@@ -129,12 +128,15 @@ final class RecoveryXAResource extends StoreXAResource {
                 try {
                     xids.add(XidCodec.decode(transactionId));
                 } catch (IllegalArgumentException e) {
-                    LOG.log(Level.WARNING, "txlease: lock ''{0}'' records a transaction id that is not an Xid,"
-                            + " left alone: {1}", new Object[] {record.name(), transactionId});
+                    LOG.log(
+                            Level.WARNING,
+                            "txlease: lock ''{0}'' records a transaction id that is not an Xid," + " left alone: {1}",
+                            new Object[] {record.name(), transactionId});
                     continue;
                 }
             }
-            prepared.computeIfAbsent(transactionId, key -> new LinkedHashSet<>()).add(record.name());
+            prepared.computeIfAbsent(transactionId, key -> new LinkedHashSet<>())
+                    .add(record.name());
         }
         return xids.toArray(NONE);
     }
@@ -157,8 +159,10 @@ final class RecoveryXAResource extends StoreXAResource {
             }
         }
         if (failure != null) {
-            throw XaErrors.unavailable(operation + " of recovered branch " + XidCodec.describe(xid) + " on locks "
-                    + names + " failed; it is safe to repeat", failure);
+            throw XaErrors.unavailable(
+                    operation + " of recovered branch " + XidCodec.describe(xid) + " on locks " + names
+                            + " failed; it is safe to repeat",
+                    failure);
         }
         prepared.remove(transactionId);
     }

@@ -70,7 +70,8 @@ final class RollbackOnLoss implements LeaseListener {
         }
         try {
             transaction.setRollbackOnly();
-            LOG.log(Level.FINE, "txlease: {0} lost ({1}); transaction marked rollback-only", new Object[] {lost, cause});
+            LOG.log(Level.FINE, "txlease: {0} lost ({1}); transaction marked rollback-only", new Object[] {lost, cause
+            });
         } catch (IllegalStateException | SystemException e) {
             LOG.log(Level.FINE, "txlease: could not mark the transaction rollback-only after losing " + lost, e);
         }

@@ -1,5 +1,10 @@
 package dev.txlease.jta;
 
+import dev.txlease.Lease;
+import dev.txlease.LeaseLostException;
+import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LossCause;
+import java.time.Duration;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.Xid;
 
@@ -45,6 +50,37 @@ final class XaErrors {
             throw new IllegalArgumentException("not an XA_RB* code: " + code);
         }
         return of(code, message, cause);
+    }
+
+    /**
+     * The rollback vote for a lease that failed its prepare: {@code XA_RBINTEGRITY} if it was taken
+     * over, {@code XA_RBCOMMFAIL} if the store could not be reached, {@code XA_RBTIMEOUT} if it
+     * expired, {@code XA_RBOTHER} for anything else.
+     *
+     * @param knownCause the loss cause the lease's listener heard, or null
+     */
+    static XAException prepareFailed(Lease lease, LossCause knownCause, String branch, RuntimeException failure) {
+        int code = XAException.XA_RBOTHER;
+        if (failure instanceof LeaseLostException) {
+            LossCause cause = knownCause != null ? knownCause : ((LeaseLostException) failure).lossCause();
+            code = switch (cause) {
+                case TAKEN_OVER -> XAException.XA_RBINTEGRITY;
+                case STORE_UNREACHABLE -> XAException.XA_RBCOMMFAIL;
+                case EXPIRED_LOCALLY -> XAException.XA_RBTIMEOUT;
+            };
+        } else if (failure instanceof LeaseStoreUnavailableException) {
+            code = XAException.XA_RBCOMMFAIL;
+        }
+        return rolledBack(code, "lease on lock '" + lease.name() + "' (fence " + lease.fenceToken()
+                + ") failed the prepare of branch " + branch + ", so it rolls back: " + failure.getMessage(), failure);
+    }
+
+    /** {@code XA_RBTIMEOUT}: a lease with too little time left to cover the commit. */
+    static XAException tooCloseToExpiry(Lease lease, Duration left, Duration margin, String branch) {
+        return rolledBack(XAException.XA_RBTIMEOUT, "lease on lock '" + lease.name() + "' (fence "
+                + lease.fenceToken() + ") has " + left.toMillis() + " ms left at the prepare of branch " + branch
+                + ", less than a tenth of its lease duration (" + margin.toMillis() + " ms), so it rolls back;"
+                + " turn heartbeats on or raise the lease duration", null);
     }
 
     private static XAException of(int code, String message, Throwable cause) {

@@ -33,8 +33,7 @@ final class XidCodec {
             throw new IllegalArgumentException("not a txlease transaction id: '" + transactionId + "'");
         }
         try {
-            return new RecoveredXid(
-                    Integer.parseInt(parts[0]), HEX.parseHex(parts[1]), HEX.parseHex(parts[2]));
+            return new RecoveredXid(Integer.parseInt(parts[0]), HEX.parseHex(parts[1]), HEX.parseHex(parts[2]));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a txlease transaction id: '" + transactionId + "'", e);
         }

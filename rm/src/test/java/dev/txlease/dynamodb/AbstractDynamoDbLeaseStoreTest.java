@@ -14,6 +14,7 @@ import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.LeaseStoreContract;
 import dev.txlease.testing.RequestCounter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -67,6 +68,24 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         assertEquals(Map.of(operation, 1L), requests.snapshot(), () -> "requests of " + result);
         requests.reset();
         return result;
+    }
+
+    @Test
+    void expectedVersionsAreLimitedToDynamoDbsInOperands() {
+        String name = newName();
+        LeaseRecord alice = grant(name, "alice");
+        List<String> hundred = new ArrayList<>();
+        for (int i = 1; i < 100; i++) {
+            hundred.add(newVersion());
+        }
+        hundred.add(alice.version());
+        List<String> tooMany = new ArrayList<>(hundred);
+        tooMany.add(newVersion());
+        dynamo().requests().reset();
+
+        assertThrows(IllegalArgumentException.class, () -> store.release(name, "alice", tooMany));
+        assertEquals(0, dynamo().requests().total());
+        assertTrue(store.release(name, "alice", hundred).succeeded());
     }
 
     @Test

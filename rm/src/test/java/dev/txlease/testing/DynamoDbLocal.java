@@ -13,8 +13,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
  *   <li>{@link #server()} runs the DynamoDB Local HTTP server in this JVM on a free port, and {@link
  *       #client()} is a real SDK client ({@code UrlConnectionHttpClient}, us-east-1, dummy
  *       credentials) with {@link #ATTEMPT_TIMEOUT}, {@link #CALL_TIMEOUT} and {@link #MAX_ATTEMPTS},
- *       so a stopped server is seen within a second. {@link #stopServer()} and {@link
+ *       so a stopped server is seen at once. {@link #stopServer()} and {@link
  *       #startServer()} simulate an outage; the server keeps its data across them, in a SQLite file
  *       ({@code -dbPath} under {@code target/}, {@code -sharedDb}) deleted when the extension stops.
  * </ul>
@@ -57,13 +57,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
  */
 public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, AutoCloseable {
     /**
-     * The server client's timeout per attempt. A stopped server refuses connections at once; this
-     * only bounds a hung one, and leaves room for a loaded build machine.
+     * The server client's timeout per attempt. A stopped server refuses connections at once, so an
+     * outage is seen in milliseconds whatever this is; it only bounds a hung server. It is generous
+     * because an attempt that times out after it landed is retried and turns a grant into a conflict,
+     * and on a loaded build machine under the coverage agent a first 350 KB write took over a second.
      */
-    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
     /** The server client's timeout per call, retries included. */
-    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(12);
 
     /** The server client's attempts per call: one retry, so tests see what a retried write does. */
     public static final int MAX_ATTEMPTS = 2;
@@ -123,13 +125,21 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
             return;
         }
         if (server) {
-            dbPath = createDbDirectory();
-            port = freeLoopbackPort();
-            startServer();
-            client = serverClient();
-            // The first request loads much of DynamoDB Local: give it time, once.
-            client.listTables(request -> request.overrideConfiguration(
-                    call -> call.apiCallTimeout(WARM_UP_TIMEOUT).apiCallAttemptTimeout(WARM_UP_TIMEOUT)));
+            try {
+                dbPath = createDbDirectory();
+                startOnFreePort();
+                client = serverClient();
+                // The first request loads much of DynamoDB Local: give it time, once.
+                client.listTables(request -> request.overrideConfiguration(
+                        call -> call.apiCallTimeout(WARM_UP_TIMEOUT).apiCallAttemptTimeout(WARM_UP_TIMEOUT)));
+            } catch (RuntimeException e) {
+                try {
+                    close();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
         } else {
             embedded = DynamoDBEmbedded.create(true); // true disables telemetry
             client = EmbeddedClientProxy.wrap(
@@ -217,14 +227,14 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
         if (proxyServer != null || dbPath == null) {
             return;
         }
-        String[] args = {"-port", Integer.toString(port), "-dbPath", dbPath.toString(), "-sharedDb", "-disableTelemetry"
-        };
+        List<String> args = List.of(
+                "-port", Integer.toString(port), "-dbPath", dbPath.toString(), "-sharedDb", "-disableTelemetry");
         try {
-            DynamoDBProxyServer started = ServerRunner.createServerFromCommandLineArgs(args);
+            DynamoDBProxyServer started = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
             started.start();
             proxyServer = started;
         } catch (Exception e) {
-            throw new IllegalStateException("could not start DynamoDB Local with " + Arrays.toString(args), e);
+            throw new IllegalStateException("could not start DynamoDB Local with " + args, e);
         }
     }
 
@@ -297,6 +307,21 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
     private void requireServer(String method) {
         if (!server) {
             throw new IllegalStateException(method + " needs DynamoDbLocal.server(), this is embedded");
+        }
+    }
+
+    // Another process may take the free port before the server binds it: try a few.
+    private void startOnFreePort() {
+        for (int attempt = 1; ; attempt++) {
+            port = freeLoopbackPort();
+            try {
+                startServer();
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
         }
     }
 

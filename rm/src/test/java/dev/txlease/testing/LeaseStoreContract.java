@@ -316,7 +316,7 @@ public abstract class LeaseStoreContract {
 
         StoreResult granted = store.tryGrant(new GrantRequest(name, "alice", NODE, newVersion(), LEASE, data, null));
 
-        assertTrue(granted.succeeded());
+        assertTrue(granted.succeeded(), granted::toString);
         assertArrayEquals(data, store.read(name).orElseThrow().data());
     }
 

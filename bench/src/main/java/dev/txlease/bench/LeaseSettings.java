@@ -1,0 +1,21 @@
+package dev.txlease.bench;
+
+import java.time.Duration;
+
+/**
+ * The lease settings a measure gives both libraries.
+ *
+ * @param leaseDuration how long a grant or renewal holds the lock
+ * @param heartbeatPeriod how often held locks are renewed in the background
+ * @param heartbeatThreads txlease's renewal worker threads (the AWS client always has one
+ *     heartbeat thread)
+ */
+record LeaseSettings(Duration leaseDuration, Duration heartbeatPeriod, int heartbeatThreads) {
+    /** The settings of the request, throughput and handover measures: 20 s leases, beats every 5 s. */
+    static final LeaseSettings STANDARD = new LeaseSettings(Duration.ofSeconds(20), Duration.ofSeconds(5), 2);
+
+    /** Returns these settings with {@code threads} renewal threads. */
+    LeaseSettings withHeartbeatThreads(int threads) {
+        return new LeaseSettings(leaseDuration, heartbeatPeriod, threads);
+    }
+}

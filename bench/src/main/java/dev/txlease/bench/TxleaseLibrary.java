@@ -1,0 +1,111 @@
+package dev.txlease.bench;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.dynamodb.DynamoDbLeaseAttributes;
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * txlease under test: {@link DefaultLeaseClient}s over one {@link DynamoDbLeaseStore} on the shared
+ * table (partition key {@value BenchTable#KEY_ATTRIBUTE}), as its Javadoc shows.
+ *
+ * <p>Thread-safe.
+ */
+final class TxleaseLibrary implements LibraryUnderTest<Lease> {
+    private final RequestCounter requests = new RequestCounter(BenchTable.KEY_ATTRIBUTE);
+    private final DynamoDbLeaseStore store;
+    private final AtomicInteger clients = new AtomicInteger();
+
+    TxleaseLibrary(LoopbackDynamoDb dynamo, String tableName) {
+        this.store = DynamoDbLeaseStore.builder(dynamo.newClient(requests))
+                .tableName(tableName)
+                .attributes(DynamoDbLeaseAttributes.builder()
+                        .partitionKey(BenchTable.KEY_ATTRIBUTE)
+                        .build())
+                .build();
+        store.createTableIfMissing(); // the table exists: this checks its key
+    }
+
+    /** Returns the store all clients share. */
+    DynamoDbLeaseStore store() {
+        return store;
+    }
+
+    @Override
+    public String key() {
+        return "txlease";
+    }
+
+    @Override
+    public String displayName() {
+        return "txlease (this build)";
+    }
+
+    @Override
+    public RequestCounter requests() {
+        return requests;
+    }
+
+    @Override
+    public String threadNamePrefix() {
+        return "txlease-";
+    }
+
+    @Override
+    public LockClientUnderTest<Lease> newClient(LeaseSettings settings) {
+        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
+                .node("bench")
+                .owner("bench-txlease-" + clients.incrementAndGet())
+                .heartbeatThreads(settings.heartbeatThreads())
+                .build();
+        return new Client(client, settings);
+    }
+
+    /** One {@link DefaultLeaseClient}. Thread-safe. */
+    private static final class Client implements LockClientUnderTest<Lease> {
+        private final DefaultLeaseClient client;
+        private final AcquireOptions options;
+
+        Client(DefaultLeaseClient client, LeaseSettings settings) {
+            this.client = client;
+            this.options = AcquireOptions.builder()
+                    .leaseDuration(settings.leaseDuration())
+                    .heartbeatPeriod(settings.heartbeatPeriod())
+                    .build();
+        }
+
+        @Override
+        public Lease acquireFree(String name) {
+            return client.tryAcquire(name, options)
+                    .orElseThrow(() -> new IllegalStateException("txlease: lock '" + name + "' was not free"));
+        }
+
+        @Override
+        public Lease acquireWaiting(String name, Duration timeout) {
+            return client.acquire(name, options.toBuilder().waitTimeout(timeout).build());
+        }
+
+        @Override
+        public void renew(Lease lease) {
+            client.renew(lease);
+        }
+
+        @Override
+        public boolean release(Lease lease) {
+            return client.release(lease);
+        }
+
+        @Override
+        public boolean isHeld(Lease lease) {
+            return lease.isValid();
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+}

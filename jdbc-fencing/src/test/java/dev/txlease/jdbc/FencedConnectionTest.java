@@ -1,0 +1,212 @@
+package dev.txlease.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.Lease;
+import dev.txlease.jdbc.testing.Databases;
+import dev.txlease.jdbc.testing.LeaseHolders;
+import dev.txlease.testing.DynamoDbLocal;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import javax.sql.DataSource;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.jdbc.JdbcPreparedStatement;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The wrappers themselves, on H2: delegation, unwrapping, closing, every execution path. */
+class FencedConnectionTest {
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    private static LeaseHolders holders;
+
+    private JdbcDataSource raw;
+    private FencedDataSource fenced;
+
+    @BeforeAll
+    static void startHolders() {
+        holders = new LeaseHolders(DYNAMO.newStore());
+    }
+
+    @AfterAll
+    static void stopHolders() {
+        holders.close();
+    }
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        raw = Databases.h2("wrappers");
+        fenced = FencedDataSource.builder(raw).guardTable("wrapper_guard").build();
+        assertEquals(GuardDialect.H2, fenced.createGuardTable());
+        WriteLog.create(raw);
+    }
+
+    @Test
+    void wrappersUnwrapToThemselvesOrToTheDriversObjects() throws SQLException {
+        try (Connection connection = fenced.getConnection();
+                Statement statement = connection.createStatement();
+                PreparedStatement prepared = connection.prepareStatement("SELECT 1");
+                CallableStatement callable = connection.prepareCall("SELECT 1")) {
+            assertSame(connection, connection.unwrap(Connection.class));
+            assertInstanceOf(JdbcConnection.class, connection.unwrap(JdbcConnection.class));
+            assertTrue(connection.isWrapperFor(JdbcConnection.class));
+            assertFalse(connection.isWrapperFor(DataSource.class));
+            assertThrows(SQLException.class, () -> connection.unwrap(DataSource.class));
+
+            assertSame(connection, statement.getConnection());
+            assertSame(connection, prepared.getConnection());
+            assertSame(connection, callable.getConnection());
+            assertSame(prepared, prepared.unwrap(PreparedStatement.class));
+            assertInstanceOf(JdbcPreparedStatement.class, prepared.unwrap(JdbcPreparedStatement.class));
+            assertTrue(prepared.isWrapperFor(JdbcPreparedStatement.class));
+            assertSame(callable, callable.unwrap(CallableStatement.class));
+        }
+        assertSame(fenced, fenced.unwrap(FencedDataSource.class));
+        assertSame(raw, fenced.unwrap(JdbcDataSource.class));
+        assertTrue(fenced.isWrapperFor(JdbcDataSource.class));
+        assertFalse(fenced.isWrapperFor(Connection.class));
+    }
+
+    @Test
+    void aClosedConnectionRefusesWorkAndClosesAgainQuietly() throws SQLException {
+        Connection connection = fenced.getConnection();
+        connection.close();
+        assertTrue(connection.isClosed());
+        assertFalse(connection.isValid(1));
+        SQLException closed = assertThrows(SQLException.class, connection::createStatement);
+        assertEquals("08003", closed.getSQLState());
+        connection.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "execute",
+                "executeQuery",
+                "executeUpdate",
+                "executeLargeUpdate",
+                "executeBatch",
+                "prepared.execute",
+                "prepared.executeQuery",
+                "prepared.executeUpdate",
+                "prepared.executeLargeUpdate",
+                "prepared.executeBatch",
+                "callable.execute"
+            })
+    void everyExecutionPathRunsTheCheck(String path) throws SQLException {
+        // In auto-commit mode the check refuses to run: a cheap way to see that it was reached.
+        Lease lease = holders.stallingHolder(LeaseHolders.newLockName());
+        try (Connection connection = fenced.getConnection(lease)) {
+            SQLException refused = assertThrows(SQLException.class, () -> execute(connection, path));
+            assertEquals("25000", refused.getSQLState(), refused::getMessage);
+        }
+    }
+
+    private static void execute(Connection connection, String path) throws SQLException {
+        String update = "UPDATE " + WriteLog.TABLE + " SET writer = writer WHERE 1 = 0";
+        try (Statement statement = connection.createStatement();
+                PreparedStatement prepared = connection.prepareStatement(update);
+                CallableStatement callable = connection.prepareCall(update)) {
+            switch (path) {
+                case "execute" -> statement.execute(update);
+                case "executeQuery" -> statement.executeQuery("SELECT 1");
+                case "executeUpdate" -> statement.executeUpdate(update);
+                case "executeLargeUpdate" -> statement.executeLargeUpdate(update);
+                case "executeBatch" -> {
+                    statement.addBatch(update);
+                    statement.executeBatch();
+                }
+                case "prepared.execute" -> prepared.execute();
+                case "prepared.executeQuery" -> connection
+                        .prepareStatement("SELECT 1")
+                        .executeQuery();
+                case "prepared.executeUpdate" -> prepared.executeUpdate();
+                case "prepared.executeLargeUpdate" -> prepared.executeLargeUpdate();
+                case "prepared.executeBatch" -> {
+                    prepared.addBatch();
+                    prepared.executeBatch();
+                }
+                case "callable.execute" -> callable.execute();
+                default -> throw new IllegalArgumentException(path);
+            }
+        }
+    }
+
+    @Test
+    void afterAFailedCheckSwitchingAutoCommitOnRollsBackInsteadOfCommitting() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b = holders.takeOver(name, a);
+        try (Connection connection = fenced.getConnection(b)) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, b, "B");
+            connection.commit();
+        }
+        try (Connection connection = fenced.getConnection()) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, a, "unguarded"); // before any lease: not checked
+            try (LeaseBinding binding = LeaseBinding.bind(a)) {
+                assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(connection, a, "A"));
+            }
+            assertThrows(StaleFenceTokenException.class, () -> connection.setAutoCommit(true));
+            assertTrue(connection.getAutoCommit());
+            // The poisoned transaction is over, rolled back: the connection works again.
+            WriteLog.append(connection, b, "after");
+        }
+        assertEquals(List.of(WriteLog.entry("B", b), WriteLog.entry("after", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void leaseBindingsNestAndMustCloseInnermostFirstOnTheirThread() throws Exception {
+        Lease first = holders.stallingHolder(LeaseHolders.newLockName());
+        Lease second = holders.stallingHolder(LeaseHolders.newLockName());
+        assertEquals(List.of(), LeaseBinding.current());
+        try (LeaseBinding outer = LeaseBinding.bind(first)) {
+            LeaseBinding inner = LeaseBinding.bind(second);
+            assertEquals(List.of(first, second), LeaseBinding.current());
+            assertThrows(IllegalStateException.class, outer::close);
+            ExecutionException elsewhere =
+                    assertThrows(ExecutionException.class, () -> CompletableFuture.runAsync(inner::close)
+                            .get());
+            assertInstanceOf(IllegalStateException.class, elsewhere.getCause());
+            inner.close();
+            inner.close();
+            assertEquals(List.of(first), LeaseBinding.current());
+        }
+        assertEquals(List.of(), LeaseBinding.current());
+        assertThrows(IllegalArgumentException.class, LeaseBinding::bind);
+        assertThrows(IllegalArgumentException.class, () -> fenced.getConnection(new Lease[0]));
+    }
+
+    @Test
+    void guardTableNamesArePlainIdentifiers() {
+        assertEquals("fencing.guard", GuardTable.named("fencing.guard").name());
+        assertEquals(GuardTable.DEFAULT_NAME, GuardTable.defaultTable().name());
+        for (String bad : List.of("", "1guard", "guard; DROP TABLE x", "\"quoted\"", "a.b.c", "x".repeat(64))) {
+            assertThrows(IllegalArgumentException.class, () -> GuardTable.named(bad), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> FencedDataSource.builder(raw)
+                .guardTable("no-dash"));
+        for (GuardDialect dialect : GuardDialect.values()) {
+            assertTrue(dialect.createTableSql("my_guard").startsWith("CREATE TABLE IF NOT EXISTS my_guard ("));
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package dev.txlease.jdbc;
+
+import static dev.txlease.jdbc.WriteLog.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.txlease.FenceToken;
+import dev.txlease.Lease;
+import dev.txlease.jdbc.internal.GuardStatements;
+import dev.txlease.jdbc.jdbi.FencingConfig;
+import dev.txlease.jdbc.jdbi.FencingPlugin;
+import dev.txlease.jdbc.testing.LeaseHolders;
+import dev.txlease.testing.DynamoDbLocal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The fencing scenarios, run against each database and isolation level by a subclass. Leases come
+ * from the real lease client on DynamoDB Local; holder A stalls (no heartbeat, short lease) and
+ * holder B takes the lock over with a greater token.
+ *
+ * <p>Outcomes that differ by isolation level are declared by the subclass ({@link
+ * #snapshotConflicts()}), not assumed: under snapshot isolation (PostgreSQL REPEATABLE READ and
+ * SERIALIZABLE) a newer holder that commits after this transaction's snapshot surfaces as a
+ * serialization failure, which must end as {@link FenceConflictException}, never as a commit.
+ */
+abstract class FencingContract {
+    static final String GUARD = "txl_fencing_guard";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    private static LeaseHolders holders;
+
+    DataSource raw;
+    FencedDataSource fenced;
+    private ExecutorService executor;
+
+    /** Returns the database, or skips the test (see {@code Databases}). */
+    abstract DataSource rawDataSource();
+
+    /** Returns the JDBC isolation level the scenarios' transactions run at. */
+    abstract int isolation();
+
+    /**
+     * Returns whether a newer holder's commit after this transaction took its snapshot fails the
+     * fence check with a serialization failure ({@link FenceConflictException}) rather than a stale
+     * token.
+     */
+    abstract boolean snapshotConflicts();
+
+    /** Returns a query counting sessions blocked in an update of the guard table {@value #GUARD}. */
+    abstract String blockedGuardUpdatesSql();
+
+    @BeforeAll
+    static void startHolders() {
+        holders = new LeaseHolders(DYNAMO.newStore());
+    }
+
+    @AfterAll
+    static void stopHolders() {
+        holders.close();
+    }
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        raw = rawDataSource();
+        fenced = FencedDataSource.builder(raw).guardTable(GUARD).build();
+        fenced.createGuardTable();
+        WriteLog.create(raw);
+        executor = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        executor.shutdownNow();
+        assertTrue(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS), "a writer thread hung");
+    }
+
+    @Test
+    void kleppmannScenarioTheStalledHolderFailsAndTheNewerWriteStands() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection(a));
+                PreparedStatement insertA = connA.prepareStatement(WriteLog.INSERT)) {
+            WriteLog.bind(insertA, a, "A");
+            insertA.executeUpdate();
+            connA.commit();
+
+            // A stalls past its lease; B takes the lock over and writes.
+            b = holders.takeOver(name, a);
+            assertEquals(List.of("committed"), write(b, "B"));
+
+            // A resumes and writes again: its next transaction is checked again, and refused.
+            StaleFenceTokenException stale = assertThrows(StaleFenceTokenException.class, insertA::executeUpdate);
+            assertEquals(name, stale.lockName());
+            assertEquals(a.fenceToken(), stale.fenceToken());
+            assertEquals(b.fenceToken(), stale.observedToken());
+            assertEquals(StaleFenceTokenException.SQL_STATE, stale.getSQLState());
+            assertEquals("40TXL", stale.getSQLState());
+            assertTrue(stale.getMessage().contains(name), stale::getMessage);
+
+            // Every later statement of that transaction fails fast, and it cannot commit.
+            StaleFenceTokenException again = assertThrows(StaleFenceTokenException.class, insertA::executeUpdate);
+            assertSame(stale, again.getCause());
+            assertThrows(StaleFenceTokenException.class, connA::commit);
+        }
+        assertEquals(List.of(entry("A", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void raceTheNewerHolderWaitsForTheOlderHoldersCommit() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        assertEquals(List.of("committed"), write(a, "A1"));
+        Lease b;
+        List<String> outcomeB;
+        try (Connection connA = begin(fenced.getConnection(a))) {
+            WriteLog.append(connA, a, "A2"); // A's check passed: A holds the guard row
+            // A stalls before COMMIT; B takes over and tries to write.
+            b = holders.takeOver(name, a);
+            Lease newer = b;
+            Future<List<String>> writeB = executor.submit(() -> write(newer, "B"));
+            awaitBlockedGuardUpdate(writeB);
+            connA.commit(); // no newer write exists yet, so A's commit stands
+            outcomeB = writeB.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertEquals(snapshotConflicts() ? List.of("conflict", "committed") : List.of("committed"), outcomeB);
+        assertEquals(List.of(entry("A1", a), entry("A2", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void raceTheStalledHolderWaitsForTheNewerHoldersCommitThenFails() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        assertEquals(List.of("committed"), write(a, "A1"));
+        Lease b = holders.takeOver(name, a);
+        List<String> outcomeA;
+        try (Connection connB = begin(fenced.getConnection(b))) {
+            WriteLog.append(connB, b, "B"); // B holds the guard row
+            Future<List<String>> writeA = executor.submit(() -> write(a, "A2"));
+            awaitBlockedGuardUpdate(writeA);
+            connB.commit();
+            outcomeA = writeA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertEquals(snapshotConflicts() ? List.of("conflict", "stale") : List.of("stale"), outcomeA);
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void aLeaseBoundInMidTransactionIsCheckedBeforeTheNextStatement() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        assertEquals(List.of("committed"), write(a, "A1"));
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection())) {
+            countRows(connA); // unguarded so far: no check, but the transaction (and its snapshot) began
+            b = holders.takeOver(name, a);
+            assertEquals(List.of("committed"), write(b, "B"));
+            try (LeaseBinding binding = LeaseBinding.bind(a)) {
+                FenceCheckException failure =
+                        assertThrows(FenceCheckException.class, () -> WriteLog.append(connA, a, "A2"));
+                Class<? extends FenceCheckException> expected =
+                        snapshotConflicts() ? FenceConflictException.class : StaleFenceTokenException.class;
+                assertInstanceOf(expected, failure);
+                assertEquals(name, failure.lockName());
+                assertEquals(a.fenceToken(), failure.fenceToken());
+                assertEquals(snapshotConflicts() ? "40001" : "40TXL", failure.getSQLState());
+                assertThrows(FenceCheckException.class, connA::commit);
+            }
+        }
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void autoCommitIsRefusedWhileALeaseGuardsTheConnection() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (Connection connection = fenced.getConnection(a)) {
+            assertTrue(connection.getAutoCommit());
+            SQLException refused = assertThrows(SQLException.class, () -> WriteLog.append(connection, a, "A"));
+            assertEquals("25000", refused.getSQLState());
+            assertTrue(refused.getMessage().contains(name), refused::getMessage);
+        }
+        assertEquals(List.of(), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void withoutLeasesTheConnectionIsNotFenced() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (Connection connection = fenced.getConnection()) {
+            WriteLog.append(connection, a, "unfenced"); // auto-commit, no lease in effect
+        }
+        assertEquals(List.of(entry("unfenced", a)), WriteLog.entries(raw, name));
+        assertEquals(-1, guardToken(name), "no guard row is written without a lease");
+    }
+
+    @Test
+    void concurrentFirstChecksOfANameNeverFailWithADuplicateKey() throws Exception {
+        GuardStatements guard;
+        try (Connection connection = raw.getConnection()) {
+            guard = new GuardStatements(GuardTable.named(GUARD), GuardDialect.detect(connection));
+        }
+        for (int round = 0; round < 10; round++) {
+            String name = LeaseHolders.newLockName();
+            CyclicBarrier start = new CyclicBarrier(2);
+            List<Future<String>> checks = new ArrayList<>();
+            for (long token = 1; token <= 2; token++) {
+                FenceToken fence = FenceToken.of(token);
+                checks.add(executor.submit(() -> firstCheck(guard, name, fence, start)));
+            }
+            String older = checks.get(0).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            String newer = checks.get(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            List<String> outcomes = List.of(older, newer);
+            assertTrue(outcomes.contains("committed"), () -> "one of two first checks must pass: " + outcomes);
+            assertFalse(newer.equals("stale"), () -> "the greater token cannot be stale: " + outcomes);
+            assertTrue(List.of("committed", "stale", "conflict").containsAll(outcomes), outcomes::toString);
+            long expected = newer.equals("committed") ? 2 : 1;
+            assertEquals(expected, guardToken(name), outcomes::toString);
+        }
+    }
+
+    @Test
+    void jdbiPluginFencesUseTransactionInTheKleppmannScenario() throws Exception {
+        Jdbi jdbi = Jdbi.create(raw);
+        jdbi.installPlugin(new FencingPlugin());
+        jdbi.getConfig(FencingConfig.class).setGuardTable(GUARD);
+        TransactionIsolationLevel level = TransactionIsolationLevel.valueOf(isolation());
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (LeaseBinding binding = LeaseBinding.bind(a)) {
+            jdbi.useTransaction(level, handle -> WriteLog.append(handle.getConnection(), a, "A1"));
+        }
+        Lease b = holders.takeOver(name, a);
+        try (LeaseBinding binding = LeaseBinding.bind(b)) {
+            jdbi.useTransaction(level, handle -> handle.createUpdate(WriteLog.INSERT)
+                    .bind(0, name)
+                    .bind(1, b.fenceToken().value())
+                    .bind(2, "B")
+                    .execute());
+        }
+        try (LeaseBinding binding = LeaseBinding.bind(a)) {
+            JdbiException failure = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.useTransaction(level, handle -> handle.createUpdate(WriteLog.INSERT)
+                            .bind(0, name)
+                            .bind(1, a.fenceToken().value())
+                            .bind(2, "A2")
+                            .execute()));
+            StaleFenceTokenException stale = causeOf(failure, StaleFenceTokenException.class);
+            assertEquals(b.fenceToken(), stale.observedToken());
+            // Outside a transaction, Jdbi's auto-commit statements are refused while the lease is bound.
+            JdbiException refused =
+                    assertThrows(JdbiException.class, () -> jdbi.useHandle(handle -> handle.execute("SELECT 1")));
+            assertEquals("25000", causeOf(refused, SQLException.class).getSQLState());
+        }
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    Connection begin(Connection connection) throws SQLException {
+        connection.setTransactionIsolation(isolation());
+        connection.setAutoCommit(false);
+        return connection;
+    }
+
+    /**
+     * Writes under the lease in a transaction of its own, retrying once after a conflict, and returns
+     * what each attempt came to: {@code committed}, {@code stale} or {@code conflict}.
+     */
+    List<String> write(Lease lease, String writer) throws SQLException {
+        List<String> outcomes = new ArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (Connection connection = begin(fenced.getConnection(lease))) {
+                try {
+                    WriteLog.append(connection, lease, writer);
+                    connection.commit();
+                    outcomes.add("committed");
+                    return outcomes;
+                } catch (StaleFenceTokenException e) {
+                    connection.rollback();
+                    outcomes.add("stale");
+                    return outcomes;
+                } catch (FenceConflictException e) {
+                    connection.rollback();
+                    outcomes.add("conflict");
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    private String firstCheck(GuardStatements guard, String name, FenceToken token, CyclicBarrier start)
+            throws Exception {
+        try (Connection connection = begin(raw.getConnection())) {
+            start.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try {
+                guard.check(connection, name, token);
+                connection.commit();
+                return "committed";
+            } catch (StaleFenceTokenException e) {
+                connection.rollback();
+                return "stale";
+            } catch (FenceConflictException e) {
+                connection.rollback();
+                return "conflict";
+            }
+        }
+    }
+
+    private void awaitBlockedGuardUpdate(Future<?> writer) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try (Connection observer = raw.getConnection();
+                PreparedStatement probe = observer.prepareStatement(blockedGuardUpdatesSql())) {
+            while (true) {
+                try (ResultSet count = probe.executeQuery()) {
+                    count.next();
+                    if (count.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                if (writer.isDone()) {
+                    fail("the writer finished without waiting for the guard row: " + writer.get());
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("no transaction was seen waiting for the guard row within " + WAIT);
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    private long guardToken(String name) throws SQLException {
+        try (Connection connection = raw.getConnection();
+                PreparedStatement select =
+                        connection.prepareStatement("SELECT token FROM " + GUARD + " WHERE name = ?")) {
+            select.setString(1, name);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : -1;
+            }
+        }
+    }
+
+    private static void countRows(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM " + WriteLog.TABLE);
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+        }
+    }
+
+    static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in the causes of " + failure, failure);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.txlease.jta;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * A do-nothing XAResource for tests that records its calls and runs a script at prepare, and that
+ * halts the JVM in commit when the system property {@value #HALT_PROPERTY} is {@code true} (the
+ * crash between prepare and commit). Serializable, so Narayana logs it and recovery replays it
+ * without a recovery helper (the replaying JVM does not halt). Thread-safe.
+ */
+final class ScriptedXAResource implements XAResource, Serializable {
+    static final String HALT_PROPERTY = "txlease.test.haltOnCommit";
+    static final int HALT_STATUS = 42;
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<String> calls = new CopyOnWriteArrayList<>();
+    private final transient Runnable atPrepare;
+    private transient volatile Xid started;
+
+    ScriptedXAResource(Runnable atPrepare) {
+        this.atPrepare = atPrepare;
+    }
+
+    /** Returns the branch Xid this resource was started with, or null. */
+    Xid started() {
+        return started;
+    }
+
+    /** Returns the calls received so far, in order ({@code "prepare"}, {@code "commit"}, ...). */
+    List<String> calls() {
+        return calls;
+    }
+
+    @Override
+    public int prepare(Xid xid) {
+        record("prepare");
+        if (atPrepare != null) {
+            atPrepare.run();
+        }
+        return XA_OK;
+    }
+
+    @Override
+    public void commit(Xid xid, boolean onePhase) {
+        record("commit");
+        if (Boolean.getBoolean(HALT_PROPERTY)) {
+            System.out.println("halting in commit of " + xid);
+            System.out.flush();
+            Runtime.getRuntime().halt(HALT_STATUS);
+        }
+    }
+
+    @Override
+    public void rollback(Xid xid) {
+        record("rollback");
+    }
+
+    @Override
+    public void start(Xid xid, int flags) {
+        started = xid;
+        record("start");
+    }
+
+    @Override
+    public void end(Xid xid, int flags) {
+        record("end");
+    }
+
+    @Override
+    public void forget(Xid xid) {
+        record("forget");
+    }
+
+    @Override
+    public Xid[] recover(int flag) {
+        return new Xid[0];
+    }
+
+    @Override
+    public boolean isSameRM(XAResource other) {
+        return other == this;
+    }
+
+    @Override
+    public int getTransactionTimeout() {
+        return 0;
+    }
+
+    @Override
+    public boolean setTransactionTimeout(int seconds) throws XAException {
+        return false;
+    }
+
+    private void record(String call) {
+        if (calls != null) { // null after deserialization
+            calls.add(call);
+        }
+    }
+}

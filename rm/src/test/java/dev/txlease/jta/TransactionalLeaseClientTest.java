@@ -1,0 +1,457 @@
+package dev.txlease.jta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseException;
+import dev.txlease.LeaseListener;
+import dev.txlease.LeaseState;
+import dev.txlease.LossCause;
+import dev.txlease.TransactionLeases;
+import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.DynamoDbLocal;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@link TransactionalLeaseClient} under standalone Narayana, with DynamoDB Local and an H2 XA database. */
+class TransactionalLeaseClientTest {
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    private static final TransactionManager TM = Narayana.transactionManager();
+    private static final AcquireOptions SHORT_UNRENEWED = AcquireOptions.builder()
+            .leaseDuration(Duration.ofMillis(400))
+            .heartbeatPeriod(Duration.ZERO)
+            .build();
+    private static final AcquireOptions TAKE_OVER = AcquireOptions.builder()
+            .waitTimeout(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(20))
+            .build();
+
+    private DynamoDbLeaseStore store;
+    private TransactionalLeaseClient leases;
+    private DefaultLeaseClient plain;
+    private DefaultLeaseClient rival;
+    private H2Xa database;
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        store = DYNAMO.newStore();
+        plain = DefaultLeaseClient.builder(store)
+                .node("node-a")
+                .owner("owner-a")
+                .build();
+        leases = TransactionalLeaseClient.builder(plain, TM)
+                .registry(Narayana.registry())
+                .build();
+        rival = DefaultLeaseClient.builder(store)
+                .node("node-b")
+                .owner("owner-b")
+                .build();
+        database = H2Xa.inMemory();
+    }
+
+    @AfterEach
+    void tearDown() throws SystemException, SQLException {
+        if (TM.getTransaction() != null) {
+            TM.rollback();
+        }
+        TM.setTransactionTimeout(0);
+        leases.close();
+        rival.close();
+        database.close();
+    }
+
+    @Test
+    void commitReleasesTheLeaseAndCommitsTheRow() throws Exception {
+        TM.begin();
+        Lease lease = leases.acquire("order-1", AcquireOptions.defaults());
+        database.insert(TM.getTransaction(), "order-1", lease.fenceToken().value());
+        assertEquals(List.of(lease), List.copyOf(published()));
+
+        TM.commit();
+
+        assertReleased("order-1");
+        assertEquals(LeaseState.RELEASED, lease.state());
+        assertEquals(Optional.of(lease.fenceToken().value()), database.committedFence("order-1"));
+        assertEquals(0, plain.heldLeases());
+    }
+
+    @Test
+    void rollbackReleasesTheLeaseAndDiscardsTheRow() throws Exception {
+        TM.begin();
+        Lease lease = leases.acquire("order-2", AcquireOptions.defaults());
+        database.insert(TM.getTransaction(), "order-2", lease.fenceToken().value());
+
+        TM.rollback();
+
+        assertReleased("order-2");
+        assertEquals(Optional.empty(), database.committedFence("order-2"));
+        assertEquals(0, plain.heldLeases());
+    }
+
+    @Test
+    void leaseTakenOverBeforePrepareRollsTheTransactionBack() throws Exception {
+        TM.begin();
+        Lease lease = leases.acquire("order-3", SHORT_UNRENEWED);
+        database.insert(TM.getTransaction(), "order-3", lease.fenceToken().value());
+        Lease successor = rival.acquire("order-3", TAKE_OVER); // waits out the unrenewed lease
+
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+
+        assertNamesLock(rollback, "order-3");
+        assertEquals(Optional.empty(), database.committedFence("order-3"));
+        LeaseRecord record = store.read("order-3").orElseThrow();
+        assertEquals("owner-b", record.owner(), record::toString);
+        assertEquals(successor.fenceToken(), record.fenceToken());
+        assertEquals(LeaseState.LOST, lease.state());
+    }
+
+    @Test
+    void leaseExpiredBeforePrepareRollsTheTransactionBack() throws Exception {
+        TM.begin();
+        Lease lease = leases.acquire("order-4", SHORT_UNRENEWED);
+        database.insert(TM.getTransaction(), "order-4", lease.fenceToken().value());
+        awaitTrue("the lease to expire locally", () -> !lease.isValid());
+
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+
+        assertNamesLock(rollback, "order-4");
+        assertEquals(Optional.empty(), database.committedFence("order-4"));
+        assertNull(store.read("order-4").orElseThrow().transactionId());
+    }
+
+    @Test
+    void onePhaseCommitOfTheOnlyResourceChecksAndReleases() throws Exception {
+        TM.begin();
+        leases.acquire("solo-1", AcquireOptions.defaults());
+        TM.commit();
+        assertReleased("solo-1");
+
+        TM.begin();
+        Lease lost = leases.acquire("solo-2", SHORT_UNRENEWED);
+        rival.acquire("solo-2", TAKE_OVER);
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+        assertNamesLock(rollback, "solo-2");
+        assertEquals("owner-b", store.read("solo-2").orElseThrow().owner());
+        assertEquals(LeaseState.LOST, lost.state());
+    }
+
+    @Test
+    void twoLeasesAndOneDatabaseCommitTogether() throws Exception {
+        TM.begin();
+        Lease first = leases.acquire("pair-1", AcquireOptions.defaults());
+        Lease second = leases.acquire("pair-2", AcquireOptions.defaults());
+        database.insert(TM.getTransaction(), "pair", second.fenceToken().value());
+        assertEquals(List.of(first, second), List.copyOf(published()));
+
+        TM.commit();
+
+        assertReleased("pair-1");
+        assertReleased("pair-2");
+        assertEquals(Optional.of(second.fenceToken().value()), database.committedFence("pair"));
+    }
+
+    @Test
+    void secondLeaseLostRollsBackTheWholeTransaction() throws Exception {
+        TM.begin();
+        leases.acquire("both-1", AcquireOptions.defaults());
+        leases.acquire("both-2", SHORT_UNRENEWED);
+        database.insert(TM.getTransaction(), "both", 1);
+        rival.acquire("both-2", TAKE_OVER);
+
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+
+        assertNamesLock(rollback, "both-2");
+        assertReleased("both-1");
+        assertEquals("owner-b", store.read("both-2").orElseThrow().owner());
+        assertEquals(Optional.empty(), database.committedFence("both"));
+    }
+
+    @Test
+    void sameLockInSameTransactionIsTheSameLeaseEvenOnAnotherThread() throws Exception {
+        TM.begin();
+        Lease lease = leases.acquire("reentrant", AcquireOptions.defaults());
+        assertSame(lease, leases.acquire("reentrant", AcquireOptions.defaults()));
+        Transaction transaction = TM.suspend();
+
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Lease again = other.submit(() -> {
+                        TM.resume(transaction);
+                        Lease reacquired = leases.tryAcquire("reentrant", AcquireOptions.defaults())
+                                .orElseThrow();
+                        TM.commit();
+                        return reacquired;
+                    })
+                    .get(30, TimeUnit.SECONDS);
+            assertSame(lease, again);
+        } finally {
+            other.shutdownNow();
+        }
+        assertReleased("reentrant");
+        assertEquals(1, store.read("reentrant").orElseThrow().fence(), "granted once");
+    }
+
+    @Test
+    void staleHolderCommittingAfterTakeoverDoesNotReleaseTheNewHolder() throws Exception {
+        AtomicReference<Lease> successor = new AtomicReference<>();
+        TM.begin();
+        Lease stale = leases.acquire(
+                "stale",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofMillis(1500))
+                        .heartbeatPeriod(Duration.ZERO)
+                        .build());
+        // Prepared after the lease (enlisted later): the lease is prepared, then taken over.
+        ScriptedXAResource takeover = new ScriptedXAResource(() -> successor.set(rival.acquire("stale", TAKE_OVER)));
+        TM.getTransaction().enlistResource(takeover);
+
+        TM.commit();
+
+        assertEquals(List.of("start", "end", "prepare", "commit"), takeover.calls());
+        LeaseRecord record = store.read("stale").orElseThrow();
+        assertFalse(record.released(), record::toString);
+        assertEquals("owner-b", record.owner());
+        assertEquals(successor.get().fenceToken(), record.fenceToken());
+        assertTrue(successor.get().isValid());
+        assertEquals(LeaseState.LOST, stale.state());
+    }
+
+    @Test
+    void leaseKeptAfterCommitWhenAskedAndClosedLater() throws Exception {
+        TM.begin();
+        Lease kept = leases.acquire(
+                "kept", AcquireOptions.builder().releaseOnCompletion(false).build());
+        TM.commit();
+
+        LeaseRecord record = store.read("kept").orElseThrow();
+        assertEquals("owner-a", record.owner());
+        assertNull(record.transactionId());
+        assertEquals(LeaseState.HELD, kept.state());
+        assertEquals(1, plain.heldLeases());
+
+        kept.close();
+        assertReleased("kept");
+    }
+
+    @Test
+    void closeInsideTheTransactionDefersTheReleaseToCompletion() throws Exception {
+        TM.begin();
+        try (Lease lease = leases.acquire("deferred", AcquireOptions.defaults())) {
+            assertTrue(lease.isValid());
+        }
+        Lease again = leases.acquire("deferred", AcquireOptions.defaults());
+        assertTrue(leases.release(again));
+        assertEquals("owner-a", store.read("deferred").orElseThrow().owner(), "still held until commit");
+
+        TM.commit();
+
+        assertReleased("deferred");
+    }
+
+    @Test
+    void leaseLostMidTransactionMarksItRollbackOnly() throws Exception {
+        CompletableFuture<Lease> lostLease = new CompletableFuture<>();
+        LeaseListener listener = new LeaseListener() {
+            @Override
+            public void onLost(Lease lease, LossCause cause, Throwable detail) {
+                lostLease.complete(lease);
+            }
+        };
+        TM.begin();
+        Lease lease = leases.acquire(
+                "mid",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(3))
+                        .heartbeatPeriod(Duration.ofMillis(50))
+                        .listener(listener)
+                        .build());
+        intrude("mid"); // another writer overwrites the item: the next heartbeat fails its condition
+
+        awaitTrue("the transaction to be marked rollback-only", () -> status() == Status.STATUS_MARKED_ROLLBACK);
+        assertSame(lease, lostLease.get(5, TimeUnit.SECONDS));
+        assertThrows(RollbackException.class, TM::commit);
+        assertEquals("intruder", store.read("mid").orElseThrow().owner());
+    }
+
+    @Test
+    void unrenewedLeaseMustOutliveTheTransactionTimeout() throws Exception {
+        TM.setTransactionTimeout(5);
+        TM.begin();
+        leases.acquire("first", AcquireOptions.defaults()); // enlists; learns the timeout
+
+        LeaseException tooShort = assertThrows(
+                LeaseException.class,
+                () -> leases.acquire(
+                        "short",
+                        AcquireOptions.builder()
+                                .leaseDuration(Duration.ofSeconds(2))
+                                .heartbeatPeriod(Duration.ZERO)
+                                .build()));
+        assertTrue(
+                tooShort.getMessage().contains("'short'")
+                        && tooShort.getMessage().contains("PT2S")
+                        && tooShort.getMessage().contains("PT5S"),
+                tooShort::getMessage);
+        assertFalse(store.read("short").isPresent(), "nothing was acquired");
+
+        leases.acquire(
+                "renewed",
+                AcquireOptions.builder().leaseDuration(Duration.ofSeconds(2)).build());
+        leases.acquire(
+                "long",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(6))
+                        .heartbeatPeriod(Duration.ZERO)
+                        .build());
+        TM.commit();
+        assertReleased("renewed");
+        assertReleased("long");
+    }
+
+    @Test
+    void firstLeaseOfATransactionIsCheckedAgainstItsTimeoutToo() throws Exception {
+        TM.setTransactionTimeout(5);
+        TM.begin();
+        assertThrows(LeaseException.class, () -> leases.acquire("first-short", SHORT_UNRENEWED));
+        TM.commit(); // the enlisted resource holds no lease: commit still works
+        assertFalse(store.read("first-short").isPresent());
+    }
+
+    @Test
+    void outsideATransactionItIsThePlainClient() throws Exception {
+        Lease lease = leases.acquire("plain", AcquireOptions.defaults());
+        assertEquals("owner-a", store.read("plain").orElseThrow().owner());
+        lease.close();
+        assertReleased("plain");
+        assertEquals(
+                "owner-a",
+                leases.acquireAsync("plain", AcquireOptions.defaults())
+                        .get(10, TimeUnit.SECONDS)
+                        .owner());
+    }
+
+    @Test
+    void acquireAsyncInsideATransactionFails() throws Exception {
+        TM.begin();
+        CompletableFuture<Lease> future = leases.acquireAsync("async", AcquireOptions.defaults());
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(LeaseException.class, failure.getCause());
+        TM.rollback();
+    }
+
+    @Test
+    void acquireInARollbackOnlyTransactionFails() throws Exception {
+        TM.begin();
+        TM.setRollbackOnly();
+        LeaseException failure =
+                assertThrows(LeaseException.class, () -> leases.acquire("doomed", AcquireOptions.defaults()));
+        assertEquals("doomed", failure.lockName());
+        assertFalse(store.read("doomed").isPresent());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<Lease> published() {
+        Object published = Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
+        assertNotNull(published, "leases published under " + TransactionLeases.REGISTRY_KEY);
+        return (Collection<Lease>) published;
+    }
+
+    private void assertReleased(String name) {
+        LeaseRecord record = store.read(name).orElseThrow();
+        assertTrue(record.released(), record::toString);
+        assertNull(record.transactionId(), record::toString);
+    }
+
+    /** Overwrites the lock's item as another client that ignored the lease would. */
+    private void intrude(String name) {
+        for (int attempt = 0; attempt < 20; attempt++) { // a heartbeat may change the version in between
+            LeaseRecord current = store.read(name).orElseThrow();
+            GrantRequest takeover = new GrantRequest(
+                    name, "intruder", "node-x", "intruder-version", Duration.ofSeconds(30), null, current.version());
+            if (store.tryGrant(takeover).succeeded()) {
+                return;
+            }
+        }
+        throw new AssertionError("could not overwrite lock '" + name + "'");
+    }
+
+    private static int status() {
+        try {
+            return TM.getStatus();
+        } catch (SystemException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asserts that the rollback's causes or suppressed exceptions name the lock, and carry an XA_RB* vote. */
+    static void assertNamesLock(Throwable rollback, String name) {
+        List<Throwable> chain = new ArrayList<>();
+        collect(rollback, chain);
+        boolean named = chain.stream()
+                .anyMatch(t -> t != rollback
+                        && t.getMessage() != null
+                        && t.getMessage().contains("'" + name + "'"));
+        assertTrue(named, () -> "no cause names lock '" + name + "': " + chain);
+        assertTrue(
+                chain.stream()
+                        .anyMatch(t -> t instanceof XAException x
+                                && x.errorCode >= XAException.XA_RBBASE
+                                && x.errorCode <= XAException.XA_RBEND),
+                () -> "no XA_RB* vote among " + chain);
+    }
+
+    private static void collect(Throwable throwable, List<Throwable> chain) {
+        if (throwable == null || chain.contains(throwable)) {
+            return;
+        }
+        chain.add(throwable);
+        collect(throwable.getCause(), chain);
+        for (Throwable suppressed : throwable.getSuppressed()) {
+            collect(suppressed, chain);
+        }
+    }
+
+    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
