@@ -79,10 +79,13 @@ final class ExampleEnvironment implements AutoCloseable {
 
         this.transactionManager = narayana();
         this.registry = new TransactionSynchronizationRegistryImple();
-        this.pool = pool(jdbcUrl, setting(args, "jdbc-user", "TXLEASE_JDBC_USER"),
+        this.pool = pool(
+                jdbcUrl,
+                setting(args, "jdbc-user", "TXLEASE_JDBC_USER"),
                 setting(args, "jdbc-password", "TXLEASE_JDBC_PASSWORD"));
         closeables.add(pool);
-        this.fenced = FencedDataSource.builder(pool).transactionRegistry(registry).build();
+        this.fenced =
+                FencedDataSource.builder(pool).transactionRegistry(registry).build();
         fenced.createGuardTable();
         this.description = "DynamoDB " + (endpoint == null ? "Local (in-process)" : endpoint) + ", "
                 + (jdbcUrl == null ? "H2 in memory (XA)" : jdbcUrl) + ", Narayana standalone";
@@ -90,7 +93,8 @@ final class ExampleEnvironment implements AutoCloseable {
 
     /** Returns a transactional lease client with its own owner identity. */
     TransactionalLeaseClient leaseClient(String owner, LeaseStore leaseStore) {
-        DefaultLeaseClient client = DefaultLeaseClient.builder(leaseStore).owner(owner).node(owner).build();
+        DefaultLeaseClient client =
+                DefaultLeaseClient.builder(leaseStore).owner(owner).node(owner).build();
         TransactionalLeaseClient leases = TransactionalLeaseClient.builder(client, transactionManager)
                 .registry(registry)
                 .build();
@@ -132,11 +136,14 @@ final class ExampleEnvironment implements AutoCloseable {
     }
 
     private static TransactionManager narayana() {
-        String directory = Path.of("target", "txlease-examples", "ObjectStore").toAbsolutePath().toString();
+        String directory = Path.of("target", "txlease-examples", "ObjectStore")
+                .toAbsolutePath()
+                .toString();
         BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(directory);
         BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore")
                 .setObjectStoreDir(directory);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore").setObjectStoreDir(directory);
+        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore")
+                .setObjectStoreDir(directory);
         try {
             arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier("txlease-examples");
         } catch (CoreEnvironmentBeanException e) {
@@ -148,10 +155,11 @@ final class ExampleEnvironment implements AutoCloseable {
     private AgroalDataSource pool(String jdbcUrl, String user, String password) throws SQLException {
         TransactionManager tm = transactionManager;
         TransactionSynchronizationRegistry tsr = registry;
-        String url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:mem:txlease-examples-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        String url =
+                jdbcUrl != null ? jdbcUrl : "jdbc:h2:mem:txlease-examples-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String principal = jdbcUrl != null ? user : "sa";
-        return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier().connectionPoolConfiguration(
-                pool -> pool.initialSize(0)
+        return AgroalDataSource.from(
+                new AgroalDataSourceConfigurationSupplier().connectionPoolConfiguration(pool -> pool.initialSize(0)
                         .maxSize(16)
                         .acquisitionTimeout(Duration.ofSeconds(30))
                         .transactionIntegration(new NarayanaTransactionIntegration(tm, tsr))

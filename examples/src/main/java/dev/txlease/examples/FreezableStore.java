@@ -49,8 +49,8 @@ final class FreezableStore implements LeaseStore {
     }
 
     @Override
-    public StoreResult renew(String name, String owner, Collection<String> expectedVersions, String newVersion,
-            Duration leaseDuration) {
+    public StoreResult renew(
+            String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
         return pass(name, () -> store.renew(name, owner, expectedVersions, newVersion, leaseDuration));
     }
 
@@ -60,8 +60,13 @@ final class FreezableStore implements LeaseStore {
     }
 
     @Override
-    public StoreResult prepare(String name, String owner, Collection<String> expectedVersions, String newVersion,
-            Duration leaseDuration, String transactionId) {
+    public StoreResult prepare(
+            String name,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration,
+            String transactionId) {
         return pass(name, () -> store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId));
     }
 

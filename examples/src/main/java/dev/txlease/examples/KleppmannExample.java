@@ -65,16 +65,23 @@ public final class KleppmannExample {
             CompletableFuture<Outcome> workerA = CompletableFuture.supplyAsync(() -> {
                 try {
                     tm.begin();
-                    Lease lease = leasesA.acquire(LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
+                    Lease lease = leasesA.acquire(
+                            LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
                     long fence = lease.fenceToken().value();
-                    timeline.event("A", fence, "acquired lease " + LOCK + " in its transaction; reads balance 100, will withdraw 30");
+                    timeline.event(
+                            "A",
+                            fence,
+                            "acquired lease " + LOCK + " in its transaction; reads balance 100, will withdraw 30");
                     processOfA.freeze();
                     timeline.event("A", fence, "stalls: stop-the-world pause (heartbeats frozen too)");
                     aStalled.countDown();
                     bCommitted.await(); // the pause outlasts the lease and B's whole transaction
                     processOfA.thaw();
-                    timeline.event("A", fence, "wakes up, lease valid by its own reckoning? " + lease.isValid()
-                            + "; writes anyway");
+                    timeline.event(
+                            "A",
+                            fence,
+                            "wakes up and writes, as a paused process does: it checked its lease before the pause"
+                                    + " (isValid() now says " + lease.isValid() + ")");
                     try (Connection connection = env.fenced().getConnection()) {
                         withdraw(connection, 30);
                         tm.commit();
@@ -97,9 +104,13 @@ public final class KleppmannExample {
             long fenceB;
             tm.begin();
             try {
-                timeline.event("B", null, "wants " + LOCK + "; waits until A's lease is unchanged for " + LEASE.toMillis()
-                        + " ms on B's own clock");
-                Lease lease = leasesB.acquire(LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
+                timeline.event(
+                        "B",
+                        null,
+                        "wants " + LOCK + "; waits until A's lease is unchanged for " + LEASE.toMillis()
+                                + " ms on B's own clock");
+                Lease lease = leasesB.acquire(
+                        LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
                 fenceB = lease.fenceToken().value();
                 timeline.event("B", fenceB, "took the lease over");
                 try (Connection connection = env.fenced().getConnection()) {
@@ -107,8 +118,11 @@ public final class KleppmannExample {
                 }
                 timeline.event("B", fenceB, "deposited 50");
                 tm.commit();
-                timeline.event("B", fenceB, "committed; lease released after commit (released="
-                        + leasesB.inspect(LOCK).orElseThrow().isReleased() + ")");
+                timeline.event(
+                        "B",
+                        fenceB,
+                        "committed; lease released after commit (released="
+                                + leasesB.inspect(LOCK).orElseThrow().isReleased() + ")");
             } catch (Exception e) {
                 tm.rollback();
                 throw e;
@@ -122,10 +136,11 @@ public final class KleppmannExample {
             out.println();
             out.println("Final balance: " + balance + " (100 + 50 from B; A's stale withdrawal of 30 "
                     + (outcome.staleWriteRejected() ? "was rejected" : "got through") + ")");
-            out.println(outcome.isSafe()
-                    ? "SAFE: the database refused the write carrying fence " + a.fenceA() + " after fence " + fenceB
-                            + " had written."
-                    : "UNSAFE: the stale holder's write was not rejected.");
+            out.println(
+                    outcome.isSafe()
+                            ? "SAFE: the database refused the write carrying fence " + a.fenceA() + " after fence "
+                                    + fenceB + " had written."
+                            : "UNSAFE: the stale holder's write was not rejected.");
             return outcome;
         }
     }

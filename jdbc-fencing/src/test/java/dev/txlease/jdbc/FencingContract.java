@@ -99,6 +99,9 @@ abstract class FencingContract {
 
     @AfterEach
     void tearDown() throws InterruptedException {
+        if (executor == null) {
+            return; // the database was missing: the test was skipped before it started
+        }
         executor.shutdownNow();
         assertTrue(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS), "a writer thread hung");
     }

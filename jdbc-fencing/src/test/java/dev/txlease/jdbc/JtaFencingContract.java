@@ -120,6 +120,9 @@ abstract class JtaFencingContract {
 
     @AfterEach
     void tearDown() throws Exception {
+        if (holderB == null) {
+            return; // the database was missing: the test was skipped before it started
+        }
         if (transactionManager.getTransaction() != null) {
             transactionManager.rollback();
         }

@@ -294,7 +294,7 @@ final class LeaseXAResource extends StoreXAResource {
             } catch (LeaseStoreUnavailableException e) {
                 LOG.log(
                         Level.WARNING,
-                        "txlease: rollback of branch " + transactionId + " could not reach the store" + " for lock '"
+                        "txlease: rollback of branch " + transactionId + " could not reach the store for lock '"
                                 + lease.name() + "'; the lease expires after its duration",
                         e);
                 if (prepared.contains(lease) && failure == null) {

@@ -130,7 +130,7 @@ final class RecoveryXAResource extends StoreXAResource {
                 } catch (IllegalArgumentException e) {
                     LOG.log(
                             Level.WARNING,
-                            "txlease: lock ''{0}'' records a transaction id that is not an Xid," + " left alone: {1}",
+                            "txlease: lock ''{0}'' records a transaction id that is not an Xid, left alone: {1}",
                             new Object[] {record.name(), transactionId});
                     continue;
                 }

@@ -5,21 +5,17 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseClient;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseInfo;
-import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
 import dev.txlease.LockNames;
-import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.internal.LeaseEngine;
 import dev.txlease.internal.ManagedLease;
-import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -71,18 +67,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe; a transaction is used by one thread at a time, as JTA requires.
  */
 public final class TransactionalLeaseClient implements LeaseClient {
-    private static final String RESOURCE_KEY_PREFIX = "dev.txlease.jta.LeaseXAResource:";
-
     private final DefaultLeaseClient client;
     private final LeaseEngine engine;
     private final TransactionManager transactionManager;
-    private final TransactionSynchronizationRegistry registry;
+    private final LeaseEnlistment enlistment;
 
     private TransactionalLeaseClient(Builder builder) {
         this.client = builder.client;
         this.engine = builder.client.engine();
         this.transactionManager = builder.transactionManager;
-        this.registry = builder.registry;
+        this.enlistment = new LeaseEnlistment(engine, builder.registry);
     }
 
     /**
@@ -176,36 +170,7 @@ public final class TransactionalLeaseClient implements LeaseClient {
         if (transaction == null) {
             return engine.acquire(name, options, wait).map(Lease.class::cast);
         }
-        LeaseXAResource resource = enlist(transaction, name);
-        Optional<TransactionalLease> held = resource.find(name);
-        if (held.isPresent()) {
-            return Optional.of(reuse(held.get()));
-        }
-        requireOutlivesTransaction(name, options, resource.getTransactionTimeout());
-        RollbackOnLoss listener = new RollbackOnLoss(options.listener(), resource, transaction, engine.acquirers());
-        Optional<ManagedLease> granted =
-                engine.acquire(name, options.toBuilder().listener(listener).build(), wait);
-        if (granted.isEmpty()) {
-            return Optional.empty();
-        }
-        TransactionalLease lease = new TransactionalLease(granted.get(), resource, options.releaseOnCompletion());
-        listener.attach(lease);
-        if (!resource.add(lease)) {
-            LeaseException failure = new LeaseException(
-                    "The transaction completed while lock '" + name
-                            + "' was being acquired (timed out?); the lease was released",
-                    name,
-                    owner(),
-                    lease.fenceToken(),
-                    null);
-            try {
-                granted.get().releaseQuietly();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
-        }
-        return Optional.of(lease);
+        return enlistment.acquire(transaction, name, options, wait);
     }
 
     /** Returns the caller's transaction if it is active, null if there is none. */
@@ -217,7 +182,7 @@ public final class TransactionalLeaseClient implements LeaseClient {
                 case Status.STATUS_NO_TRANSACTION -> null;
                 case Status.STATUS_ACTIVE -> transaction;
                 case Status.STATUS_MARKED_ROLLBACK -> throw new LeaseException(
-                        "The transaction is marked" + " rollback-only; lock '" + name + "' was not acquired",
+                        "The transaction is marked rollback-only; lock '" + name + "' was not acquired",
                         name,
                         owner(),
                         null,
@@ -238,80 +203,6 @@ public final class TransactionalLeaseClient implements LeaseClient {
                     owner(),
                     null,
                     e);
-        }
-    }
-
-    /** Returns the transaction's resource for this store, enlisting it on the first lease. */
-    private LeaseXAResource enlist(Transaction transaction, String name) {
-        String key = RESOURCE_KEY_PREFIX + engine.store().storeId();
-        Object existing = registry.getResource(key);
-        if (existing instanceof LeaseXAResource) {
-            return (LeaseXAResource) existing;
-        }
-        LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
-        try {
-            if (!transaction.enlistResource(resource)) {
-                throw new LeaseException(
-                        "The transaction manager refused to enlist the lease store "
-                                + engine.store().storeId() + "; lock '" + name + "' was not acquired",
-                        name,
-                        owner(),
-                        null,
-                        null);
-            }
-        } catch (RollbackException | SystemException | IllegalStateException e) {
-            throw new LeaseException(
-                    "Could not enlist the lease store " + engine.store().storeId() + " in the transaction; lock '"
-                            + name + "' was not acquired",
-                    name,
-                    owner(),
-                    null,
-                    e);
-        }
-        registry.putResource(key, resource);
-        return resource;
-    }
-
-    private TransactionalLease reuse(TransactionalLease held) {
-        if (held.managed().engine() != engine) {
-            throw new LeaseException(
-                    "Lock '" + held.name() + "' is already held in this transaction by another" + " client (owner "
-                            + held.owner() + "); acquire it through that client",
-                    held.name(),
-                    held.owner(),
-                    held.fenceToken(),
-                    null);
-        }
-        if (!held.isValid()) {
-            LossCause cause = held.lossCause() != null ? held.lossCause() : LossCause.EXPIRED_LOCALLY;
-            throw new LeaseLostException(
-                    "Lease on lock '" + held.name() + "' (fence " + held.fenceToken()
-                            + "), acquired earlier in this transaction, is lost (" + cause
-                            + "); the transaction will roll back",
-                    held.name(),
-                    held.owner(),
-                    held.fenceToken(),
-                    cause,
-                    null);
-        }
-        return held;
-    }
-
-    private void requireOutlivesTransaction(String name, AcquireOptions options, int timeoutSeconds) {
-        if (timeoutSeconds <= 0 || !options.heartbeatPeriod().isZero()) {
-            return; // no timeout announced, or the heartbeat renews the lease for as long as it runs
-        }
-        Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        if (options.leaseDuration().compareTo(timeout) <= 0) {
-            throw new LeaseException(
-                    "Lease on lock '" + name + "' would not outlive its transaction: leaseDuration "
-                            + options.leaseDuration()
-                            + " without heartbeats is not longer than the transaction timeout "
-                            + timeout + "; raise AcquireOptions.leaseDuration above the timeout or turn heartbeats on",
-                    name,
-                    owner(),
-                    null,
-                    null);
         }
     }
 
@@ -353,7 +244,7 @@ public final class TransactionalLeaseClient implements LeaseClient {
         public TransactionalLeaseClient build() {
             if (registry == null) {
                 throw new IllegalStateException(
-                        "registry must be set: the TransactionSynchronizationRegistry of" + " the transaction manager");
+                        "registry must be set: the TransactionSynchronizationRegistry of the transaction manager");
             }
             return new TransactionalLeaseClient(this);
         }

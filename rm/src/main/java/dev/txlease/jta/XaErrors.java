@@ -71,16 +71,23 @@ final class XaErrors {
         } else if (failure instanceof LeaseStoreUnavailableException) {
             code = XAException.XA_RBCOMMFAIL;
         }
-        return rolledBack(code, "lease on lock '" + lease.name() + "' (fence " + lease.fenceToken()
-                + ") failed the prepare of branch " + branch + ", so it rolls back: " + failure.getMessage(), failure);
+        return rolledBack(
+                code,
+                "lease on lock '" + lease.name() + "' (fence " + lease.fenceToken() + ") failed the prepare of branch "
+                        + branch + ", so it rolls back: " + failure.getMessage(),
+                failure);
     }
 
     /** {@code XA_RBTIMEOUT}: a lease with too little time left to cover the commit. */
     static XAException tooCloseToExpiry(Lease lease, Duration left, Duration margin, String branch) {
-        return rolledBack(XAException.XA_RBTIMEOUT, "lease on lock '" + lease.name() + "' (fence "
-                + lease.fenceToken() + ") has " + left.toMillis() + " ms left at the prepare of branch " + branch
-                + ", less than a tenth of its lease duration (" + margin.toMillis() + " ms), so it rolls back;"
-                + " turn heartbeats on or raise the lease duration", null);
+        return rolledBack(
+                XAException.XA_RBTIMEOUT,
+                "lease on lock '" + lease.name() + "' (fence "
+                        + lease.fenceToken() + ") has " + left.toMillis() + " ms left at the prepare of branch "
+                        + branch
+                        + ", less than a tenth of its lease duration (" + margin.toMillis() + " ms), so it rolls back;"
+                        + " turn heartbeats on or raise the lease duration",
+                null);
     }
 
     private static XAException of(int code, String message, Throwable cause) {

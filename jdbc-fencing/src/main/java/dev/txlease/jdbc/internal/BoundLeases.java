@@ -15,7 +15,7 @@ public final class BoundLeases {
 
     private BoundLeases() {}
 
-    /** One binding's leases, and the binding it is nested in. */
+    /** One binding's leases, and the binding it is nested in. Immutable. */
     public static final class Frame {
         private final List<Lease> leases;
         private final Frame parent;

@@ -79,12 +79,15 @@ final class FencedConnection extends ConnectionDelegate {
         if (failure != null) {
             throw repeat(failure);
         }
+        List<Lease> bound = BoundLeases.current();
+        Collection<Lease> published = transactionKey == null ? List.of() : transactions.leases();
+        if (ownLeases.isEmpty() && bound.isEmpty() && published.isEmpty()) {
+            return; // the common unguarded case allocates nothing
+        }
         Map<Fence, Lease> pending = new LinkedHashMap<>();
         addUnchecked(pending, ownLeases);
-        addUnchecked(pending, BoundLeases.current());
-        if (transactionKey != null) {
-            addUnchecked(pending, transactions.leases());
-        }
+        addUnchecked(pending, bound);
+        addUnchecked(pending, published);
         if (pending.isEmpty()) {
             return;
         }
