@@ -42,6 +42,7 @@ public final class ManagedLease implements Lease {
     private final Set<String> versions = new LinkedHashSet<>();
     private long expiresAtNanos;
     private LeaseState state = LeaseState.HELD;
+    private LossCause lossCause;
     private boolean lastRenewalUnreachable;
     private boolean nearExpiryReported;
     private ScheduledFuture<?> heartbeat;
@@ -129,6 +130,7 @@ public final class ManagedLease implements Lease {
         operation.lock();
         try {
             requireHeld("renew");
+            requireUnexpired("renew");
             String newVersion = Versions.next();
             long sentAt = engine.clock().nanoTime();
             StoreResult result = callStore(newVersion, () -> engine.store()
@@ -202,6 +204,9 @@ public final class ManagedLease implements Lease {
                             + ") was already released; release each lease once (Lease.close() is idempotent)");
                 }
                 if (state == LeaseState.LOST) {
+                    if (lossCause != LossCause.TAKEN_OVER) {
+                        releaseExpired();
+                    }
                     return false;
                 }
             }
@@ -230,9 +235,7 @@ public final class ManagedLease implements Lease {
         operation.lock();
         try {
             requireHeld("prepare");
-            if (!isValid()) {
-                throw lost(LossCause.EXPIRED_LOCALLY, null, "prepare");
-            }
+            requireUnexpired("prepare");
             String newVersion = Versions.next();
             long sentAt = engine.clock().nanoTime();
             StoreResult result = callStore(newVersion, () -> engine.store()
@@ -277,16 +280,54 @@ public final class ManagedLease implements Lease {
 
     /**
      * Releases the lease in the store if it is held and no transaction was recorded on it (rollback
-     * before prepare). Returns quietly if it is released or lost already.
+     * before prepare), or if it ran out locally and may still be ours in the store. Returns quietly
+     * if it is released or taken over already.
      */
     public void releaseQuietly() {
-        if (state() == LeaseState.HELD) {
+        if (state() != LeaseState.RELEASED) {
             engine.releaseIfHeld(this);
         }
     }
 
+    /**
+     * A lease that ran out locally (or whose renewals could not reach the store) may still carry our
+     * owner and version in the store if nobody took it over: a conditional release frees it at once
+     * instead of after a whole lease duration. Best effort: a failure leaves it to expire.
+     */
+    private void releaseExpired() {
+        try {
+            if (engine.store().release(name, owner(), versionsSnapshot()).succeeded()) {
+                engine.waiters().signal(name);
+            }
+        } catch (RuntimeException e) {
+            // unreachable: the lease expires on its own
+        }
+    }
+
+    /** A lease that ran out on this process's clock is lost, even if the store still names us. */
+    private void requireUnexpired(String operationName) {
+        if (!isValid()) {
+            markLost(LossCause.EXPIRED_LOCALLY, null);
+            throw new LeaseLostException(
+                    "Lease on lock '" + name + "' (fence " + fenceToken + ", owner " + owner()
+                            + ") ran out on this process's clock before " + operationName
+                            + "; renewals did not keep it alive (check heartbeatPeriod and the store's"
+                            + " reachability) - acquire the lock again",
+                    name,
+                    owner(),
+                    fenceToken,
+                    LossCause.EXPIRED_LOCALLY,
+                    null);
+        }
+    }
+
     private void requireHeld(String operationName) {
-        LeaseState current = state();
+        LeaseState current;
+        LossCause cause;
+        synchronized (this) {
+            current = state;
+            cause = lossCause;
+        }
         if (current == LeaseState.RELEASED) {
             throw new IllegalStateException("Cannot " + operationName + " lease on lock '" + name + "' (fence "
                     + fenceToken + "): it was released");
@@ -298,7 +339,7 @@ public final class ManagedLease implements Lease {
                     name,
                     owner(),
                     fenceToken,
-                    LossCause.TAKEN_OVER,
+                    cause,
                     null);
         }
     }
@@ -347,6 +388,7 @@ public final class ManagedLease implements Lease {
                 return;
             }
             state = LeaseState.LOST;
+            lossCause = cause;
         }
         stopHeartbeat();
         engine.forget(this);

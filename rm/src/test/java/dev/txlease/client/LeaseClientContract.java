@@ -400,4 +400,21 @@ abstract class LeaseClientContract {
         assertArrayEquals(data, a.inspect("big").orElseThrow().data().orElseThrow());
         assertNotEquals(0, lease.fenceToken().value());
     }
+
+    @Test
+    void aLeaseThatRanOutLocallyButWasNotTakenOverIsStillReleasedInTheStore() {
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient holder = client("holder", clock);
+        AcquireOptions beating = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(10))
+                .heartbeatPeriod(Duration.ofSeconds(1))
+                .build();
+        Lease lease = holder.acquire("ran-out", beating);
+        clock.advance(Duration.ofSeconds(11)); // renewals did not happen in time, on this process's clock
+        LeaseLostException lost = assertThrows(LeaseLostException.class, () -> holder.renew(lease));
+        assertEquals(LossCause.EXPIRED_LOCALLY, lost.lossCause());
+        assertFalse(lease.isValid());
+        assertFalse(holder.release(lease), "a lost lease reports false");
+        assertTrue(holder.inspect("ran-out").orElseThrow().isReleased(), "the store still named us: release it now");
+    }
 }
