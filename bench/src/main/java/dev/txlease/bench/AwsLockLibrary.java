@@ -72,15 +72,15 @@ final class AwsLockLibrary implements LibraryUnderTest<LockItem> {
 
     @Override
     public LockClientUnderTest<LockItem> newClient(LeaseSettings settings) {
-        AmazonDynamoDBLockClient client = new AmazonDynamoDBLockClient(AmazonDynamoDBLockClientOptions.builder(
-                        dynamoDb, tableName)
-                .withPartitionKeyName(BenchTable.KEY_ATTRIBUTE)
-                .withOwnerName("bench-aws-" + clients.incrementAndGet())
-                .withTimeUnit(TimeUnit.MILLISECONDS)
-                .withLeaseDuration(settings.leaseDuration().toMillis())
-                .withHeartbeatPeriod(settings.heartbeatPeriod().toMillis())
-                .withCreateHeartbeatBackgroundThread(true)
-                .build());
+        AmazonDynamoDBLockClient client =
+                new AmazonDynamoDBLockClient(AmazonDynamoDBLockClientOptions.builder(dynamoDb, tableName)
+                        .withPartitionKeyName(BenchTable.KEY_ATTRIBUTE)
+                        .withOwnerName("bench-aws-" + clients.incrementAndGet())
+                        .withTimeUnit(TimeUnit.MILLISECONDS)
+                        .withLeaseDuration(settings.leaseDuration().toMillis())
+                        .withHeartbeatPeriod(settings.heartbeatPeriod().toMillis())
+                        .withCreateHeartbeatBackgroundThread(true)
+                        .build());
         return new Client(client);
     }
 

@@ -17,10 +17,13 @@ import java.util.List;
  * @param throughputRounds timed rounds per library and thread count, alternating the order
  * @param handoverThreads threads contending for the one lock
  * @param handoverHold how long a holder keeps the lock
+ * @param handoverWarmUps handovers not recorded at the start of each handover run
  * @param txleaseHandovers handovers measured for txlease, one client shared by the threads
  * @param awsHandovers handovers measured for the AWS client, one client shared by the threads
  * @param txleaseSeparateHandovers handovers measured for txlease with one client per thread
  * @param heartbeatLeases leases held by one client in the heartbeat measure
+ * @param awsFewerHeartbeatLeases the smaller count the AWS client is also measured at (one
+ *     heartbeat thread renews its leases one after the other)
  * @param heartbeat the lease settings of the heartbeat measure
  * @param heartbeatHold how long the leases are held once all are granted
  * @param transactionWarmUps untimed transactions per variant
@@ -36,10 +39,12 @@ record BenchMode(
         int throughputRounds,
         int handoverThreads,
         Duration handoverHold,
+        int handoverWarmUps,
         int txleaseHandovers,
         int awsHandovers,
         int txleaseSeparateHandovers,
         int heartbeatLeases,
+        int awsFewerHeartbeatLeases,
         LeaseSettings heartbeat,
         Duration heartbeatHold,
         int transactionWarmUps,
@@ -47,43 +52,47 @@ record BenchMode(
 
     /** A few seconds per measure; numbers are not meaningful. */
     static final BenchMode QUICK = new BenchMode(
-            "quick",
-            3,
-            1,
-            List.of(1, 4),
-            Duration.ofMillis(200),
-            Duration.ofMillis(400),
-            2,
-            3,
-            Duration.ofMillis(2),
-            10,
-            3,
-            3,
-            100,
-            new LeaseSettings(Duration.ofSeconds(2), Duration.ofMillis(500), 2),
-            Duration.ofSeconds(2),
-            20,
-            50);
+            /* name */ "quick",
+            /* cheapRepetitions */ 3,
+            /* heldRepetitions */ 1,
+            /* throughputThreads */ List.of(1, 4),
+            /* throughputWarmUp */ Duration.ofMillis(200),
+            /* throughputRound */ Duration.ofMillis(400),
+            /* throughputRounds */ 2,
+            /* handoverThreads */ 2,
+            /* handoverHold */ Duration.ofMillis(2),
+            /* handoverWarmUps */ 0,
+            /* txleaseHandovers */ 10,
+            /* awsHandovers */ 2,
+            /* txleaseSeparateHandovers */ 3,
+            /* heartbeatLeases */ 100,
+            /* awsFewerHeartbeatLeases */ 50,
+            /* heartbeat */ new LeaseSettings(Duration.ofSeconds(2), Duration.ofMillis(500), 2),
+            /* heartbeatHold */ Duration.ofSeconds(2),
+            /* transactionWarmUps */ 10,
+            /* transactions */ 20);
 
     /** The published run: a few minutes. */
     static final BenchMode FULL = new BenchMode(
-            "full",
-            20,
-            5,
-            List.of(1, 4),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(4),
-            3,
-            4,
-            Duration.ofMillis(5),
-            300,
-            40,
-            40,
-            10_000,
-            new LeaseSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), 4),
-            Duration.ofSeconds(35),
-            300,
-            1000);
+            /* name */ "full",
+            /* cheapRepetitions */ 20,
+            /* heldRepetitions */ 5,
+            /* throughputThreads */ List.of(1, 4),
+            /* throughputWarmUp */ Duration.ofSeconds(2),
+            /* throughputRound */ Duration.ofSeconds(3),
+            /* throughputRounds */ 3,
+            /* handoverThreads */ 4,
+            /* handoverHold */ Duration.ofMillis(5),
+            /* handoverWarmUps */ 2,
+            /* txleaseHandovers */ 300,
+            /* awsHandovers */ 30,
+            /* txleaseSeparateHandovers */ 40,
+            /* heartbeatLeases */ 10_000,
+            /* awsFewerHeartbeatLeases */ 2_000,
+            /* heartbeat */ new LeaseSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), 4),
+            /* heartbeatHold */ Duration.ofSeconds(30),
+            /* transactionWarmUps */ 200,
+            /* transactions */ 600);
 
     /** Returns the mode named {@code name}. */
     static BenchMode named(String name) {

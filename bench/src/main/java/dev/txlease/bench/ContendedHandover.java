@@ -14,14 +14,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A thread that released steps back until another thread has been granted the lock, so every
  * grant is a handover to a thread that was already waiting (never the releaser re-taking a free
- * lock). The first two handovers of a run are not recorded (warm-up). Each library's handovers are
+ * lock). The first handovers of a run are not recorded (warm-up, {@link BenchMode#handoverWarmUps()}). Each library's handovers are
  * measured in two halves, alternating the libraries.
  *
  * <p>Not instantiable.
  */
 final class ContendedHandover {
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(120);
-    private static final int WARM_UP_HANDOVERS = 2;
 
     private ContendedHandover() {}
 
@@ -41,7 +40,7 @@ final class ContendedHandover {
                         + mode.handoverHold().toMillis() + " ms each time. Handover = from the holder's call to"
                         + " release to the next holder's grant (acquire returns), on `System.nanoTime()`; a"
                         + " releaser steps back until another thread is granted, so each handover goes to a thread"
-                        + " that was already waiting. First " + WARM_UP_HANDOVERS + " handovers of each run"
+                        + " that was already waiting. First " + mode.handoverWarmUps() + " handovers of each run"
                         + " discarded; runs alternate between the libraries.")
                 .columns("client setup", "handovers", "p50 ms", "p99 ms", "max ms", "mean ms");
         row(section, "txlease, threads share one client", txleaseShared);
@@ -87,7 +86,7 @@ final class ContendedHandover {
     private static <H> Latencies measure(LibraryUnderTest<H> library, boolean shared, int handovers, BenchMode mode) {
         String lockName = "m3-" + library.key() + (shared ? "-shared" : "-separate");
         List<LockClientUnderTest<H>> clients = new ArrayList<>();
-        Turns turns = new Turns(handovers + WARM_UP_HANDOVERS);
+        Turns turns = new Turns(handovers + mode.handoverWarmUps());
         List<Thread> threads = new ArrayList<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         try {
@@ -116,7 +115,7 @@ final class ContendedHandover {
         if (failure.get() != null) {
             throw failure.get();
         }
-        return turns.latencies(WARM_UP_HANDOVERS);
+        return turns.latencies(mode.handoverWarmUps());
     }
 
     private static <H> void takeTurns(LockClientUnderTest<H> client, String lockName, Turns turns, Duration hold) {

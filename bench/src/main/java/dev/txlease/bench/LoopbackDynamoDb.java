@@ -10,6 +10,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -33,6 +34,8 @@ final class LoopbackDynamoDb implements AutoCloseable {
 
     private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final String BACKGROUND_JOBS_PACKAGE = "com.amazonaws.services.dynamodbv2.local.shared.jobs.";
+
     static {
         // The JDK keeps at most 5 idle HTTP connections per destination by default; the bench runs
         // more concurrent callers than that (both clients, heartbeat threads), and a connection that
@@ -44,15 +47,18 @@ final class LoopbackDynamoDb implements AutoCloseable {
 
     private final DynamoDBProxyServer server;
     private final URI endpoint;
+    private final Set<Thread> threadsBefore;
     private final List<DynamoDbClient> clients = new ArrayList<>(); // guarded by this
 
-    private LoopbackDynamoDb(DynamoDBProxyServer server, URI endpoint) {
+    private LoopbackDynamoDb(DynamoDBProxyServer server, URI endpoint, Set<Thread> threadsBefore) {
         this.server = server;
         this.endpoint = endpoint;
+        this.threadsBefore = threadsBefore;
     }
 
     /** Starts DynamoDB Local on a free loopback port and waits until it answers. */
     static LoopbackDynamoDb start() {
+        Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         int port = freeLoopbackPort();
         String[] args = {"-inMemory", "-sharedDb", "-port", Integer.toString(port), "-disableTelemetry"};
         DynamoDBProxyServer server;
@@ -62,7 +68,7 @@ final class LoopbackDynamoDb implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not start DynamoDB Local on loopback port " + port, e);
         }
-        LoopbackDynamoDb dynamo = new LoopbackDynamoDb(server, URI.create("http://127.0.0.1:" + port));
+        LoopbackDynamoDb dynamo = new LoopbackDynamoDb(server, URI.create("http://127.0.0.1:" + port), threadsBefore);
         try (DynamoDbClient warmUp = dynamo.buildClient(List.of())) {
             // The first request loads much of DynamoDB Local: give it time, once.
             warmUp.listTables(request -> request.overrideConfiguration(
@@ -114,6 +120,30 @@ final class LoopbackDynamoDb implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not stop DynamoDB Local at " + endpoint, e);
         }
+        stopBackgroundJobs();
+    }
+
+    /**
+     * Interrupts the background job threads this server started. Stopping DynamoDB Local only asks its
+     * job scheduler to end after its current sleep, which lasts minutes, and its threads are not
+     * daemons: {@code exec:java} would wait for them before Maven exits. An interrupted sleep ends the
+     * job (it throws), and the pool, already shut down, then lets the thread end.
+     */
+    private void stopBackgroundJobs() {
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (!threadsBefore.contains(thread) && !thread.isDaemon() && runsBackgroundJob(stack)) {
+                thread.interrupt();
+            }
+        });
+    }
+
+    private static boolean runsBackgroundJob(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (frame.getClassName().startsWith(BACKGROUND_JOBS_PACKAGE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int freeLoopbackPort() {

@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,10 +39,14 @@ final class Report {
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
                         + System.getProperty("java.vendor") + ")");
         environment.put(
-                "OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                "OS",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
+        environment.put("load average (1 min) at start", loadAverage());
         environment.put("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-        environment.put("JVM arguments", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        environment.put(
+                "JVM arguments",
+                String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     }
 
     /** Adds an environment line (e.g. the library versions). */
@@ -55,6 +60,16 @@ final class Report {
 
     List<Section> sections() {
         return List.copyOf(sections);
+    }
+
+    /** Records the load average again; call when the measures are done. */
+    void finished() {
+        environment.put("load average (1 min) at end", loadAverage());
+    }
+
+    private static String loadAverage() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", load);
     }
 
     /** Returns the whole report as markdown. */

@@ -92,7 +92,9 @@ final class RequestCounter implements ExecutionInterceptor {
 
     /** Returns the attempts sent by {@code thread}. */
     long sentBy(Thread thread) {
-        return operationsSentBy(thread).values().stream().mapToLong(Long::longValue).sum();
+        return operationsSentBy(thread).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Returns the attempts sent by {@code thread}, by operation name, sorted by name. */

@@ -144,8 +144,10 @@ final class RequestsPerOperation {
                 },
                 "bench-waiter-" + name);
         waiting.start();
-        Waits.until("the waiter's first request on '" + name + "' is answered", WAIT, () ->
-                requests.answeredTo(waiting) >= 1 || !waiting.isAlive());
+        Waits.until(
+                "the waiter's first request on '" + name + "' is answered",
+                WAIT,
+                () -> requests.answeredTo(waiting) >= 1 || !waiting.isAlive());
         holder.release(held);
         Waits.join(waiting, WAIT);
         if (failure.get() != null) {

@@ -77,6 +77,11 @@ final class Section {
         return this;
     }
 
+    /** Returns a raw value recorded with {@link #value}, or {@code null}. */
+    Object value(String name) {
+        return values.get(name);
+    }
+
     /** Marks the measure as not run, saying why. */
     Section notMeasured(String reason) {
         this.notMeasured = reason;

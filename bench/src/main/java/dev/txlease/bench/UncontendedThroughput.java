@@ -28,7 +28,8 @@ final class UncontendedThroughput {
         BenchMode mode = context.mode();
         Section section = new Section("uncontended", "2. Uncontended acquire + release")
                 .describe("Each thread acquires a free lock of its own and releases it, in a loop; all threads share"
-                        + " one client of the library. Per thread count: one " + mode.throughputWarmUp().toMillis()
+                        + " one client of the library. Per thread count: one "
+                        + mode.throughputWarmUp().toMillis()
                         + " ms warm-up round per library, then " + mode.throughputRounds() + " rounds of "
                         + mode.throughputRound().toMillis() + " ms per library, alternating which library goes"
                         + " first. Latency is one acquire + release cycle, on `System.nanoTime()`.")
@@ -61,7 +62,12 @@ final class UncontendedThroughput {
             List<LibraryUnderTest<?>> order = new ArrayList<>(context.libraries());
             for (int round = 0; round < mode.throughputRounds(); round++) {
                 for (LibraryUnderTest<?> library : order) {
-                    round(library, clients.get(library.key()), threads, mode.throughputRound(), totals.get(library.key()));
+                    round(
+                            library,
+                            clients.get(library.key()),
+                            threads,
+                            mode.throughputRound(),
+                            totals.get(library.key()));
                 }
                 Collections.reverse(order);
             }
@@ -82,6 +88,17 @@ final class UncontendedThroughput {
                         + Latencies.millis(theirs.latencies.percentile(99)),
                 String.format(Locale.ROOT, "%.2f / %.2f", ours.requestsPerCycle(), theirs.requestsPerCycle()));
         section.value("threads" + threads, Map.of("txlease", ours.toJson(), "aws", theirs.toJson(), "ratio", ratio));
+        section.note(String.format(
+                Locale.ROOT,
+                "%d thread%s: mean time per request (cycle / requests per cycle) txlease %.2f ms, AWS %.2f ms; with"
+                        + " equally fast requests, %.2f vs. %.2f requests per cycle would make the ratio %.2fx.",
+                threads,
+                threads > 1 ? "s" : "",
+                ours.latencies.mean() / 1e6 / ours.requestsPerCycle(),
+                theirs.latencies.mean() / 1e6 / theirs.requestsPerCycle(),
+                ours.requestsPerCycle(),
+                theirs.requestsPerCycle(),
+                theirs.requestsPerCycle() / ours.requestsPerCycle()));
         section.target(
                 "txlease throughput at least 2x the AWS client's, " + threads + " thread" + (threads > 1 ? "s" : ""),
                 String.format(Locale.ROOT, "%.2fx", ratio),

@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <p>Not thread-safe to build; the parts it hands out are.
  */
 final class ExampleEnvironment implements AutoCloseable {
+    private static final String EXAMPLE_GUARD_TABLE = "txlease_example_fence";
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final LeaseStore store;
     private final TransactionManager transactionManager;
@@ -84,11 +85,25 @@ final class ExampleEnvironment implements AutoCloseable {
                 setting(args, "jdbc-user", "TXLEASE_JDBC_USER"),
                 setting(args, "jdbc-password", "TXLEASE_JDBC_PASSWORD"));
         closeables.add(pool);
-        this.fenced =
-                FencedDataSource.builder(pool).transactionRegistry(registry).build();
-        fenced.createGuardTable();
+        this.fenced = FencedDataSource.builder(pool)
+                .guardTable(EXAMPLE_GUARD_TABLE)
+                .transactionRegistry(registry)
+                .build();
+        restartGuardTable();
         this.description = "DynamoDB " + (endpoint == null ? "Local (in-process)" : endpoint) + ", "
                 + (jdbcUrl == null ? "H2 in memory (XA)" : jdbcUrl) + ", Narayana standalone";
+    }
+
+    /**
+     * Every run starts a new lease table, so fence counters start again at 1; the guard table must
+     * start again with them. Never drop a guard table in production: that lets old tokens write again.
+     */
+    private void restartGuardTable() throws SQLException {
+        try (java.sql.Connection connection = pool.getConnection();
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + EXAMPLE_GUARD_TABLE);
+        }
+        fenced.createGuardTable();
     }
 
     /** Returns a transactional lease client with its own owner identity. */
@@ -189,7 +204,25 @@ final class ExampleEnvironment implements AutoCloseable {
         return value == null || value.isBlank() ? null : value;
     }
 
-    static Duration elapsedSince(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
+    /** A story that decides whether its outcome was safe. */
+    @FunctionalInterface
+    interface Story {
+        boolean runSafely() throws Exception;
+    }
+
+    /**
+     * Runs an example's story and exits: 0 if its outcome was safe, 1 if not, 2 if it failed. Exits
+     * explicitly because the pools and Narayana keep non-daemon threads alive.
+     */
+    static void exit(Story story) {
+        int status;
+        try {
+            status = story.runSafely() ? 0 : 1;
+        } catch (Exception | Error e) {
+            System.err.println("The example failed: " + e);
+            e.printStackTrace();
+            status = 2;
+        }
+        System.exit(status);
     }
 }

@@ -43,9 +43,8 @@ public final class JobQueueExample {
 
     private JobQueueExample() {}
 
-    public static void main(String[] args) throws Exception {
-        Outcome outcome = run(args, System.out);
-        System.exit(outcome.isSafe() ? 0 : 1);
+    public static void main(String[] args) {
+        ExampleEnvironment.exit(() -> run(args, System.out).isSafe());
     }
 
     static Outcome run(String[] args, PrintStream out) throws Exception {

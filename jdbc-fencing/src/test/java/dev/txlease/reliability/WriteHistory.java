@@ -23,7 +23,10 @@ import javax.sql.DataSource;
  *   <li>committed fences never decrease: no write carries a fence lower than one committed before
  *       it;
  *   <li>no lost update: the counter equals the number of committed increments, and the history's
- *       sequence numbers are exactly 1..n.
+ *       sequence numbers are exactly 1..n;
+ *   <li>with {@link #check(DataSource, String)}: the guard table's token of the lock equals the
+ *       highest committed fence (a fence check that committed without its write, or a write that
+ *       committed without its check, shows here).
  * </ul>
  *
  * <p>Thread-safe (stateless apart from table names).
@@ -47,9 +50,9 @@ public final class WriteHistory {
             statement.execute("DROP TABLE IF EXISTS " + counters);
             statement.execute("CREATE TABLE " + counters
                     + " (lock_name VARCHAR(255) PRIMARY KEY, counter_value BIGINT NOT NULL)");
+            // no key on the history: duplicated sequence numbers must reach the checker
             statement.execute("CREATE TABLE " + history + " (lock_name VARCHAR(255) NOT NULL, seq BIGINT NOT NULL, "
-                    + "fence BIGINT NOT NULL, writer VARCHAR(100) NOT NULL)"); // no key: duplicates must reach
-            // the checker
+                    + "fence BIGINT NOT NULL, writer VARCHAR(100) NOT NULL)");
         }
     }
 
@@ -112,13 +115,54 @@ public final class WriteHistory {
         }
     }
 
+    /** Returns the committed writes of {@code lock}, in commit order. */
+    public List<Write> writes(DataSource dataSource, String lock) throws SQLException {
+        List<Write> writes = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT seq, fence, writer FROM " + history + " WHERE lock_name = ? ORDER BY seq")) {
+            select.setString(1, lock);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    writes.add(new Write(rows.getLong(1), rows.getLong(2), rows.getString(3)));
+                }
+            }
+        }
+        return writes;
+    }
+
+    /** Returns the highest committed fence of {@code lock}, 0 if none. */
+    public long highestFence(DataSource dataSource, String lock) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT COALESCE(MAX(fence), 0) FROM " + history + " WHERE lock_name = ?")) {
+            select.setString(1, lock);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
     /**
      * Checks the committed history.
      *
      * @return the verdict: the number of committed writes per lock and every violation found
      */
     public Verdict check(DataSource dataSource) throws SQLException {
+        return check(dataSource, null);
+    }
+
+    /**
+     * Checks the committed history, and that the guard table {@code guardTable} holds the highest
+     * committed fence of each lock.
+     *
+     * @param guardTable the fenced data source's guard table, or {@code null} to skip that check
+     * @return the verdict
+     */
+    public Verdict check(DataSource dataSource, String guardTable) throws SQLException {
         Map<String, Long> writes = new LinkedHashMap<>();
+        Map<String, Long> highest = new LinkedHashMap<>();
         List<String> violations = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();
@@ -151,6 +195,7 @@ public final class WriteHistory {
                 lastFence = Math.max(lastFence, fence);
                 lastWriter = writer;
                 writes.merge(lock, 1L, Long::sum);
+                highest.put(lock, lastFence);
             }
         }
         for (Map.Entry<String, Long> entry : writes.entrySet()) {
@@ -159,9 +204,31 @@ public final class WriteHistory {
                 violations.add(entry.getKey() + ": counter is " + counter + " but " + entry.getValue()
                         + " increments committed (lost update)");
             }
+            if (guardTable != null) {
+                long guard = guardToken(dataSource, guardTable, entry.getKey());
+                if (guard != highest.get(entry.getKey())) {
+                    violations.add(entry.getKey() + ": guard table " + guardTable + " holds token " + guard
+                            + " but the highest committed fence is " + highest.get(entry.getKey()));
+                }
+            }
         }
         return new Verdict(writes, violations);
     }
+
+    /** Returns the token the guard table holds for {@code lock}, 0 if it has no row. */
+    public static long guardToken(DataSource dataSource, String guardTable, String lock) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select =
+                        connection.prepareStatement("SELECT token FROM " + guardTable + " WHERE name = ?")) {
+            select.setString(1, lock);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** One committed write: the counter value it produced, its fence and its writer. */
+    public record Write(long seq, long fence, String writer) {}
 
     /** The outcome of {@link #check}. */
     public record Verdict(Map<String, Long> committedWrites, List<String> violations) {
@@ -173,6 +240,14 @@ public final class WriteHistory {
         /** Returns the committed writes of {@code lock}. */
         public long writes(String lock) {
             return committedWrites.getOrDefault(lock, 0L);
+        }
+
+        /** Throws an {@link AssertionError} listing the violations, if there are any. */
+        public void assertSafe() {
+            if (!isSafe()) {
+                throw new AssertionError("history checker found " + violations.size() + " violation(s): "
+                        + String.join("; ", violations));
+            }
         }
     }
 }
