@@ -1,6 +1,5 @@
 package dev.txlease.bench;
 
-import dev.txlease.Lease;
 import java.util.List;
 
 /**
@@ -17,10 +16,5 @@ record BenchContext(BenchMode mode, LoopbackDynamoDb dynamo, TxleaseLibrary txle
     /** Returns both libraries, txlease first. */
     List<LibraryUnderTest<?>> libraries() {
         return List.of(txlease, aws);
-    }
-
-    /** Returns txlease with its handle type. */
-    LibraryUnderTest<Lease> txleaseLibrary() {
-        return txlease;
     }
 }

@@ -13,9 +13,4 @@ import java.time.Duration;
 record LeaseSettings(Duration leaseDuration, Duration heartbeatPeriod, int heartbeatThreads) {
     /** The settings of the request, throughput and handover measures: 20 s leases, beats every 5 s. */
     static final LeaseSettings STANDARD = new LeaseSettings(Duration.ofSeconds(20), Duration.ofSeconds(5), 2);
-
-    /** Returns these settings with {@code threads} renewal threads. */
-    LeaseSettings withHeartbeatThreads(int threads) {
-        return new LeaseSettings(leaseDuration, heartbeatPeriod, threads);
-    }
 }

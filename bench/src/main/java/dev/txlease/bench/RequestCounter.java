@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 final class RequestCounter implements ExecutionInterceptor {
     private final String keyAttribute;
     private final LongAdder total = new LongAdder();
-    private final Map<String, LongAdder> byOperation = new ConcurrentHashMap<>();
     private final Map<Long, Map<String, LongAdder>> sentByThread = new ConcurrentHashMap<>();
     private final Map<Long, LongAdder> answeredByThread = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> updates = new ConcurrentHashMap<>();
@@ -50,7 +49,6 @@ final class RequestCounter implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         total.increment();
-        byOperation.computeIfAbsent(operation, key -> new LongAdder()).increment();
         sentByThread
                 .computeIfAbsent(Thread.currentThread().getId(), key -> new ConcurrentHashMap<>())
                 .computeIfAbsent(operation, key -> new LongAdder())
@@ -111,13 +109,6 @@ final class RequestCounter implements ExecutionInterceptor {
     long answeredTo(Thread thread) {
         LongAdder count = answeredByThread.get(thread.getId());
         return count == null ? 0 : count.sum();
-    }
-
-    /** Returns the attempts by operation name, sorted by name. */
-    Map<String, Long> byOperation() {
-        Map<String, Long> snapshot = new TreeMap<>();
-        byOperation.forEach((operation, count) -> snapshot.put(operation, count.sum()));
-        return snapshot;
     }
 
     /**

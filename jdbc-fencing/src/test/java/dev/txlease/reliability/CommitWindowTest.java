@@ -22,8 +22,6 @@ import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +110,7 @@ class CommitWindowTest {
                 Future<Outcome> newer = takerThread.submit(() -> counter.increment(next, "taker"));
                 Await.until(
                         "the newer holder's fence check waits for the paused one's guard row",
-                        () -> blocked(database, counter.guardTable()));
+                        () -> H2Sessions.blockedOnGuard(database, counter.guardTable()));
                 assertFalse(newer.isDone(), "the newer holder wrote while the paused transaction held its check");
 
                 holderProcess.thaw();
@@ -201,7 +198,7 @@ class CommitWindowTest {
                 taker.passHolderLease(lock, polls, () -> granted.get() != null, LEASE);
                 Await.until(
                         "the newer holder's fence check waits for the paused one's guard row",
-                        () -> blocked(database, counter.guardTable()));
+                        () -> H2Sessions.blockedOnGuard(database, counter.guardTable()));
 
                 holderProcess.thaw();
                 resume.countDown();
@@ -240,25 +237,5 @@ class CommitWindowTest {
             counter.history()
                     .increment(connection, lease.name(), lease.fenceToken().value(), writer);
         }
-    }
-
-    /** Returns whether a session of H2 is blocked in an update of {@code guardTable}. */
-    static boolean blocked(DataSource database, String guardTable) {
-        try (Connection connection = database.getConnection();
-                PreparedStatement select = connection.prepareStatement(
-                        "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL"
-                                + " AND UPPER(EXECUTING_STATEMENT) LIKE ?");
-                ResultSet count = prepare(select, "UPDATE " + guardTable.toUpperCase() + " %")
-                        .executeQuery()) {
-            count.next();
-            return count.getInt(1) > 0;
-        } catch (SQLException e) {
-            throw new AssertionError("could not read H2's sessions", e);
-        }
-    }
-
-    private static PreparedStatement prepare(PreparedStatement statement, String pattern) throws SQLException {
-        statement.setString(1, pattern);
-        return statement;
     }
 }

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *   <li>{@link #partition(boolean)} models the store being unreachable from this process: every call
  *       fails with {@link LeaseStoreUnavailableException} before it is sent.
  *   <li>{@link #calls(String)} counts the calls per operation ({@code tryGrant}, {@code renew}, ...),
- *       so a test knows when a waiter has polled.
+ *       so a test knows when a waiter has polled; {@link #succeeded(String)} counts the conditional
+ *       writes that took effect.
  * </ul>
  *
  * <p>Thread-safe.
@@ -33,6 +34,7 @@ import java.util.function.Supplier;
 final class PausableStore implements LeaseStore {
     private final LeaseStore store;
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> successes = new ConcurrentHashMap<>();
     private boolean frozen; // guarded by this
     private int blocked; // guarded by this
     private int inFlight; // guarded by this
@@ -81,6 +83,12 @@ final class PausableStore implements LeaseStore {
         return count == null ? 0 : count.get();
     }
 
+    /** Returns how many conditional writes of {@code operation} this process made took effect. */
+    long succeeded(String operation) {
+        AtomicLong count = successes.get(operation);
+        return count == null ? 0 : count.get();
+    }
+
     private <T> T pass(String operation, String lockName, Supplier<T> call) {
         calls.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
         enter(lockName);
@@ -91,7 +99,11 @@ final class PausableStore implements LeaseStore {
                         lockName,
                         null);
             }
-            return call.get();
+            T result = call.get();
+            if (result instanceof StoreResult && ((StoreResult) result).succeeded()) {
+                successes.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
+            }
+            return result;
         } finally {
             exit();
         }
