@@ -2,14 +2,10 @@ package dev.txlease.examples;
 
 import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
-import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
-import com.arjuna.ats.arjuna.common.arjPropertyManager;
-import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jta.NarayanaStandalone;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.spi.LeaseStore;
 import io.agroal.api.AgroalDataSource;
@@ -79,7 +75,7 @@ final class ExampleEnvironment implements AutoCloseable {
         this.store = leaseStore;
 
         this.transactionManager = narayana();
-        this.registry = new TransactionSynchronizationRegistryImple();
+        this.registry = NarayanaStandalone.registry();
         this.pool = pool(
                 jdbcUrl,
                 setting(args, "jdbc-user", "TXLEASE_JDBC_USER"),
@@ -151,20 +147,8 @@ final class ExampleEnvironment implements AutoCloseable {
     }
 
     private static TransactionManager narayana() {
-        String directory = Path.of("target", "txlease-examples", "ObjectStore")
-                .toAbsolutePath()
-                .toString();
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(directory);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore")
-                .setObjectStoreDir(directory);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore")
-                .setObjectStoreDir(directory);
-        try {
-            arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier("txlease-examples");
-        } catch (CoreEnvironmentBeanException e) {
-            throw new IllegalStateException("Narayana refused the node identifier", e);
-        }
-        return com.arjuna.ats.jta.TransactionManager.transactionManager();
+        NarayanaStandalone.configure(Path.of("target", "txlease-examples", "ObjectStore"), "txlease-examples");
+        return NarayanaStandalone.transactionManager();
     }
 
     private AgroalDataSource pool(String jdbcUrl, String user, String password) throws SQLException {

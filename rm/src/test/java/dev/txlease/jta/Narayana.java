@@ -1,18 +1,13 @@
 package dev.txlease.jta;
 
-import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
 import com.arjuna.ats.arjuna.common.arjPropertyManager;
 import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
 import com.arjuna.ats.arjuna.recovery.RecoveryManager;
 import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
-import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
 import com.arjuna.ats.jta.common.jtaPropertyManager;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Standalone Narayana for this JVM's tests, configured once before first use: its object store under
@@ -49,19 +44,8 @@ final class Narayana {
         if (objectStore != null) {
             throw new IllegalStateException("Narayana is configured already, over " + objectStore);
         }
-        String dir = directory.toString();
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(dir);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore")
-                .setObjectStoreDir(dir);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore")
-                .setObjectStoreDir(dir);
-        try {
-            arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier(NODE);
-        } catch (CoreEnvironmentBeanException e) {
-            throw new IllegalStateException(e);
-        }
+        NarayanaStandalone.configure(directory, NODE);
         arjPropertyManager.getCoordinatorEnvironmentBean().setDefaultTimeout(0);
-        jtaPropertyManager.getJTAEnvironmentBean().setXaRecoveryNodes(List.of(NODE));
         jtaPropertyManager.getJTAEnvironmentBean().setOrphanSafetyInterval(0);
         recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1);
         recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
@@ -71,13 +55,13 @@ final class Narayana {
     /** Returns Narayana's transaction manager. */
     static TransactionManager transactionManager() {
         objectStore();
-        return com.arjuna.ats.jta.TransactionManager.transactionManager();
+        return NarayanaStandalone.transactionManager();
     }
 
     /** Returns a transaction synchronization registry over it. */
     static TransactionSynchronizationRegistry registry() {
         objectStore();
-        return new TransactionSynchronizationRegistryImple();
+        return NarayanaStandalone.registry();
     }
 
     /** Returns the recovery manager, in direct management: nothing runs until {@code scan()}. */
