@@ -1,14 +1,11 @@
 package dev.txlease.reliability;
 
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
-import com.arjuna.ats.arjuna.common.arjPropertyManager;
-import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jta.NarayanaStandalone;
 import dev.txlease.jta.TransactionalLeaseClient;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
@@ -17,6 +14,7 @@ import io.agroal.narayana.NarayanaTransactionIntegration;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import org.h2.jdbcx.JdbcDataSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,16 +36,9 @@ final class CrashingFencedCommit {
     private CrashingFencedCommit() {}
 
     public static void main(String[] args) throws Exception {
-        String directory = args[0];
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(directory);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore")
-                .setObjectStoreDir(directory);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "stateStore")
-                .setObjectStoreDir(directory);
-        arjPropertyManager.getCoreEnvironmentBean().setNodeIdentifier(args[1]);
-        arjPropertyManager.getCoordinatorEnvironmentBean().setDefaultTimeout(0);
-        TransactionManager transactions = com.arjuna.ats.jta.TransactionManager.transactionManager();
-        TransactionSynchronizationRegistry registry = new TransactionSynchronizationRegistryImple();
+        NarayanaStandalone.configure(Path.of(args[0]), args[1]);
+        TransactionManager transactions = NarayanaStandalone.transactionManager();
+        TransactionSynchronizationRegistry registry = NarayanaStandalone.registry();
 
         DynamoDbClient dynamo = DynamoDbClient.builder()
                 .endpointOverride(URI.create(args[2]))

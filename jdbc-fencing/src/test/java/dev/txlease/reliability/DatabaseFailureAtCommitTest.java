@@ -18,7 +18,9 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
 import io.agroal.api.AgroalDataSource;
+import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -130,8 +132,13 @@ class DatabaseFailureAtCommitTest {
                 counter.history().increment(connection, lock, lease.fenceToken().value(), "killed");
                 killSession(database, connection, "SELECT SESSION_ID()", "CALL ABORT_SESSION(?)");
             }
-            assertThrows(RollbackException.class, transactions::commit, "commit with a killed database branch");
-
+            // H2's XAResource reports the dead session with error code 0, which Narayana reads as a
+            // heuristic hazard of prepare; a driver that says XAER_RMFAIL gets a RollbackException.
+            Exception failed = assertThrows(Exception.class, transactions::commit, "commit with a killed branch");
+            assertTrue(
+                    failed instanceof RollbackException || failed instanceof HeuristicMixedException,
+                    () -> "commit failed with " + failed);
+            assertEquals(Status.STATUS_NO_TRANSACTION, transactions.getStatus());
             LeaseRecord record = store.read(lock).orElseThrow();
             assertTrue(record.released(), "the rolled back transaction's lease is released: " + record);
             assertNull(record.transactionId(), record::toString);
