@@ -140,15 +140,18 @@ public final class AcquireOptions {
         }
 
         /**
-         * Sets how often the lease is renewed; zero disables the heartbeat (the lease then expires after
-         * its duration unless {@link LeaseClient#renew} is called). Must be shorter than the lease
-         * duration; defaults to a third of it.
+         * Sets how often the lease is renewed: zero disables the heartbeat (the lease then expires after
+         * its duration unless {@link LeaseClient#renew} is called), otherwise at least 5 ms. Must be
+         * shorter than the lease duration; defaults to a third of it.
          *
          * @param heartbeatPeriod the period
          * @return this builder
          */
         public Builder heartbeatPeriod(Duration heartbeatPeriod) {
-            this.heartbeatPeriod = checkRange("heartbeatPeriod", heartbeatPeriod, Duration.ZERO, Duration.ofDays(7));
+            Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod must not be null");
+            this.heartbeatPeriod = heartbeatPeriod.isZero()
+                    ? heartbeatPeriod
+                    : checkRange("heartbeatPeriod", heartbeatPeriod, Duration.ofMillis(5), Duration.ofDays(7));
             return this;
         }
 

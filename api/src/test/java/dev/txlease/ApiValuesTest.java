@@ -69,6 +69,12 @@ class ApiValuesTest {
                 .heartbeatPeriod(Duration.ofSeconds(6))
                 .build());
         assertTrue(heartbeat.getMessage().contains("heartbeatPeriod"), heartbeat.getMessage());
+        IllegalArgumentException flood = assertThrows(
+                IllegalArgumentException.class, () -> AcquireOptions.builder().heartbeatPeriod(Duration.ofNanos(1)));
+        assertTrue(flood.getMessage().startsWith("heartbeatPeriod"), flood.getMessage());
+        assertEquals(
+                Duration.ZERO,
+                AcquireOptions.builder().heartbeatPeriod(Duration.ZERO).build().heartbeatPeriod());
         assertThrows(NullPointerException.class, () -> AcquireOptions.builder().listener(null));
         assertThrows(IllegalArgumentException.class, () -> AcquireOptions.builder()
                 .data(new byte[AcquireOptions.MAX_DATA_BYTES + 1]));

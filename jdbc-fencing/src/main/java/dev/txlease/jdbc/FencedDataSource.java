@@ -87,10 +87,8 @@ public final class FencedDataSource implements DataSource {
      * @throws IllegalArgumentException if no lease is given
      */
     public Connection getConnection(Lease... leases) throws SQLException {
-        List<Lease> guarding = List.of(leases);
-        if (guarding.isEmpty()) {
-            throw new IllegalArgumentException("getConnection(Lease...) needs at least one lease; use getConnection()");
-        }
+        List<Lease> guarding =
+                LeaseArguments.nonEmpty("getConnection(Lease...) (use getConnection() for none)", leases);
         return fencer.wrap(delegate.getConnection(), guarding);
     }
 

@@ -40,11 +40,7 @@ public final class LeaseBinding implements AutoCloseable {
      * @throws IllegalArgumentException if no lease is given
      */
     public static LeaseBinding bind(Lease... leases) {
-        List<Lease> bound = List.of(leases);
-        if (bound.isEmpty()) {
-            throw new IllegalArgumentException("LeaseBinding.bind needs at least one lease");
-        }
-        return new LeaseBinding(BoundLeases.push(bound));
+        return new LeaseBinding(BoundLeases.push(LeaseArguments.nonEmpty("LeaseBinding.bind", leases)));
     }
 
     /**

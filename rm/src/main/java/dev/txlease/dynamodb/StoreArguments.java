@@ -47,6 +47,9 @@ final class StoreArguments {
         LockNames.check(name);
     }
 
+    /** The longest lease duration a store records (a year: far beyond any sane lease, far from overflow). */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
+
     static void text(String argument, String value) {
         Objects.requireNonNull(value, () -> argument + " must not be null");
         if (value.isEmpty()) {
@@ -56,8 +59,9 @@ final class StoreArguments {
 
     static void duration(Duration leaseDuration) {
         Objects.requireNonNull(leaseDuration, "leaseDuration must not be null");
-        if (leaseDuration.toMillis() <= 0) {
-            throw new IllegalArgumentException("leaseDuration must be at least 1 ms, was " + leaseDuration);
+        if (leaseDuration.compareTo(Duration.ofMillis(1)) < 0 || leaseDuration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(
+                    "leaseDuration must be between 1 ms and " + MAX_DURATION + ", was " + leaseDuration);
         }
     }
 

@@ -198,17 +198,21 @@ public final class ManagedLease implements Lease {
     boolean release() {
         operation.lock();
         try {
+            LeaseState current;
+            LossCause cause;
             synchronized (this) {
-                if (state == LeaseState.RELEASED) {
-                    throw new IllegalStateException("Lease on lock '" + name + "' (fence " + fenceToken
-                            + ") was already released; release each lease once (Lease.close() is idempotent)");
+                current = state;
+                cause = lossCause;
+            }
+            if (current == LeaseState.RELEASED) {
+                throw new IllegalStateException("Lease on lock '" + name + "' (fence " + fenceToken
+                        + ") was already released; release each lease once (Lease.close() is idempotent)");
+            }
+            if (current == LeaseState.LOST) {
+                if (cause != LossCause.TAKEN_OVER) {
+                    releaseExpired(); // a store call: never under the monitor
                 }
-                if (state == LeaseState.LOST) {
-                    if (lossCause != LossCause.TAKEN_OVER) {
-                        releaseExpired();
-                    }
-                    return false;
-                }
+                return false;
             }
             stopHeartbeat();
             StoreResult result = callStore(null, () -> engine.store().release(name, owner(), versionsSnapshot()));
