@@ -215,7 +215,13 @@ public final class ManagedLease implements Lease {
                 return false;
             }
             stopHeartbeat();
-            StoreResult result = callStore(null, () -> engine.store().release(name, owner(), versionsSnapshot()));
+            StoreResult result;
+            try {
+                result = callStore(null, () -> engine.store().release(name, owner(), versionsSnapshot()));
+            } catch (LeaseStoreUnavailableException e) {
+                engine.forget(this); // no longer renewed: it is released, or expires; release may be retried
+                throw e;
+            }
             if (!result.succeeded()) {
                 markLost(LossCause.TAKEN_OVER, null);
                 return false;

@@ -97,4 +97,18 @@ class ServerLeaseClientTest extends LeaseClientContract {
                 holder.inspect("lost-response").orElseThrow().fenceToken());
         assertTrue(holder.release(lease));
     }
+
+    @Test
+    void aReleaseThatCouldNotReachTheStoreStopsRenewingAndCanBeRetried() {
+        DefaultLeaseClient holder = client("holder");
+        Lease lease = holder.acquire("release-retry", AcquireOptions.defaults());
+        assertEquals(1, holder.heldLeases());
+        DYNAMO.faults().failRequests("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        LeaseStoreUnavailableException down =
+                assertThrows(LeaseStoreUnavailableException.class, () -> holder.release(lease));
+        assertEquals("release-retry", down.lockName());
+        assertEquals(0, holder.heldLeases(), "a lease whose release failed is no longer renewed");
+        assertTrue(holder.release(lease), "the retried release reaches the store");
+        assertTrue(holder.inspect("release-retry").orElseThrow().isReleased());
+    }
 }
