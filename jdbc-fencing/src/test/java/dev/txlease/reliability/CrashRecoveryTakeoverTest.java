@@ -38,7 +38,6 @@ import java.util.stream.Stream;
 import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -65,15 +64,15 @@ class CrashRecoveryTakeoverTest {
     }
 
     /**
-     * Known bug, disabled until fixed: the lease branch of a transaction whose lease was taken over
-     * before recovery is never completed, so Narayana keeps the transaction's log and warns
-     * ARJUNA016037/016038 on every recovery scan. {@code RecoveryXAResource.recover} lists only the
-     * leases that still record the transaction (the takeover cleared it), and the branch's
-     * XAResource is not serializable, so Narayana finds no resource to complete it with.
+     * Regression test for a bug this suite found: the lease branch of a transaction whose lease was
+     * taken over before recovery was never completed, so Narayana kept the transaction's log and
+     * warned ARJUNA016037/016038 on every recovery scan ({@code RecoveryXAResource.recover} lists only
+     * the leases that still record the transaction, and the takeover cleared it). The branch's
+     * XAResource now serializes to a {@code PreparedLeaseBranch} in Narayana's log, which recovery
+     * completes the branch with; the lock no longer carries the transaction, so that completion
+     * changes nothing in the store.
      */
     @Test
-    @Disabled("known bug: Narayana keeps the log of a crashed transaction whose lease was taken over before"
-            + " recovery; see the method's Javadoc and README-reliability-section.md")
     void recoveryForgetsTheTransactionWhoseLeaseWasTakenOver() throws Exception {
         String transaction = crashTakeOverAndRecover();
         assertEquals(List.of(), loggedTransactions(transaction), "the transaction's log outlived recovery");

@@ -27,6 +27,14 @@ import javax.transaction.xa.XAResource;
  * locks on {@code commit} or {@code rollback}, conditional on the recorded transaction, so a replay is
  * harmless. Recovery only makes the release prompt: a crashed holder's lease also simply expires.
  *
+ * <p>Creating the helper also registers its store (by {@link LeaseStore#storeId()}, process-wide)
+ * for the lease branches that Narayana reads back from its transaction log: a transaction's lease
+ * branch is written there at prepare, and recovery completes it on that store, even when a takeover
+ * has cleared the recorded transaction so that the scan above no longer lists it. Until a helper for
+ * the store exists, such a branch is left for a later recovery pass. That completion follows each
+ * lease's release flag, as the commit would have: a lease kept after its transaction is only cleared
+ * of it.
+ *
  * <p>Thread-safe. It returns the same XAResource on every call, as the recovery module expects.
  */
 public final class LeaseRecoveryHelper implements XAResourceRecoveryHelper {
@@ -34,6 +42,7 @@ public final class LeaseRecoveryHelper implements XAResourceRecoveryHelper {
 
     private LeaseRecoveryHelper(LeaseStore store, String node) {
         this.resource = new RecoveryXAResource(store, node);
+        RecoveryStores.register(store);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.LeaseStore;
+import java.io.Serial;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,13 +35,20 @@ import javax.transaction.xa.Xid;
  *       lease taken over meanwhile, is no error.
  *   <li>{@code recover}, and completion of Xids that are not this branch's: a {@link
  *       RecoveryXAResource} of this node.
+ *   <li>Serialization, when the transaction manager writes its log after prepare: {@code
+ *       writeReplace} to a {@link PreparedLeaseBranch} (store identity, node, transaction id, lock
+ *       names and release flags), which recovery completes the branch with even after a takeover has
+ *       cleared the recorded transaction, so the log does not outlive recovery.
  * </ul>
  *
  * <p>Thread-safe: the XA methods and the lease list share the monitor, held across store calls (the
  * transaction manager calls one verb at a time). Loss reports never take it; they read the volatile
  * phase.
  */
-final class LeaseXAResource extends StoreXAResource {
+final class LeaseXAResource extends StoreXAResource implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
     private static final Logger LOG = Logger.getLogger(LeaseXAResource.class.getName());
 
     /** Where the branch is. */
@@ -51,6 +60,7 @@ final class LeaseXAResource extends StoreXAResource {
         ROLLED_BACK
     }
 
+    private final String node;
     private final PublishedLeases published;
     private final RecoveryXAResource recovery;
     private final List<TransactionalLease> leases = new ArrayList<>();
@@ -62,6 +72,7 @@ final class LeaseXAResource extends StoreXAResource {
 
     LeaseXAResource(LeaseStore store, String node, PublishedLeases published) {
         super(store.storeId());
+        this.node = node;
         this.published = published;
         this.recovery = new RecoveryXAResource(store, node);
     }
@@ -211,6 +222,22 @@ final class LeaseXAResource extends StoreXAResource {
     @Override
     public Xid[] recover(int flags) throws XAException {
         return recovery.recover(flags);
+    }
+
+    /**
+     * Serialization replaces this resource by a {@link PreparedLeaseBranch}: Narayana writes an
+     * enlisted {@link Serializable} XAResource into its transaction log (it must not fail here, or
+     * the log write fails) and completes the branch with it on recovery.
+     */
+    @Serial
+    synchronized Object writeReplace() {
+        List<String> names = new ArrayList<>(leases.size());
+        boolean[] releases = new boolean[leases.size()];
+        for (int i = 0; i < leases.size(); i++) {
+            names.add(leases.get(i).name());
+            releases[i] = leases.get(i).releaseOnCompletion();
+        }
+        return new PreparedLeaseBranch(storeId(), node, transactionId, names, releases);
     }
 
     @Override

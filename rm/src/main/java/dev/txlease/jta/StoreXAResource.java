@@ -6,7 +6,8 @@ import javax.transaction.xa.Xid;
 
 /**
  * What the live and the recovery XAResource share: the resource manager is the lease store, so
- * {@link #isSameRM} is true exactly for resources on the same store (table and endpoint), and the
+ * {@link #isSameRM} is true exactly for resources on the same store (table and endpoint, and also for
+ * a {@link PreparedLeaseBranch} read back from the transaction log), and the
  * transaction timeout the transaction manager announced. Thread-safe.
  */
 abstract class StoreXAResource implements XAResource {
@@ -24,7 +25,16 @@ abstract class StoreXAResource implements XAResource {
 
     @Override
     public final boolean isSameRM(XAResource other) {
-        return other instanceof StoreXAResource && ((StoreXAResource) other).storeId.equals(storeId);
+        return sameStore(storeId, other);
+    }
+
+    /** Returns whether {@code other} is a lease resource, live or logged, on the store {@code storeId}. */
+    static boolean sameStore(String storeId, XAResource other) {
+        if (other instanceof StoreXAResource) {
+            return ((StoreXAResource) other).storeId.equals(storeId);
+        }
+        return other instanceof PreparedLeaseBranch
+                && ((PreparedLeaseBranch) other).storeId().equals(storeId);
     }
 
     @Override
