@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -192,13 +191,14 @@ public final class LeaseEngine {
     }
 
     private ManagedLease start(LeaseRecord granted, long sentAt, AcquireOptions options) {
-        ManagedLease lease = new ManagedLease(this, granted, sentAt, options.heartbeatPeriod(), options.listener());
+        ManagedLease lease = new ManagedLease(this, granted, sentAt, options.listener());
         active.add(lease);
         Duration period = options.heartbeatPeriod();
         if (!period.isZero()) {
+            LeaseHeartbeat heartbeat = new LeaseHeartbeat(lease, period);
+            lease.heartbeat(heartbeat);
             try {
-                lease.heartbeat(scheduler.scheduleAtFixedRate(
-                        () -> submitBeat(lease), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS));
+                heartbeat.start(scheduler, workers);
             } catch (RejectedExecutionException e) {
                 active.remove(lease);
                 throw new IllegalStateException(
@@ -208,14 +208,6 @@ public final class LeaseEngine {
             }
         }
         return lease;
-    }
-
-    private void submitBeat(ManagedLease lease) {
-        try {
-            workers.execute(lease::beat);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
     }
 
     /** Renews {@code lease} now. */

@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -35,7 +34,6 @@ public final class ManagedLease implements Lease {
     private final FenceToken fenceToken;
     private final byte[] data;
     private final Duration leaseDuration;
-    private final Duration heartbeatPeriod;
     private final LeaseListener listener;
     private final ReentrantLock operation = new ReentrantLock();
 
@@ -43,22 +41,14 @@ public final class ManagedLease implements Lease {
     private long expiresAtNanos;
     private LeaseState state = LeaseState.HELD;
     private LossCause lossCause;
-    private boolean lastRenewalUnreachable;
-    private boolean nearExpiryReported;
-    private ScheduledFuture<?> heartbeat;
+    private LeaseHeartbeat heartbeat;
 
-    ManagedLease(
-            LeaseEngine engine,
-            LeaseRecord granted,
-            long sentAtNanos,
-            Duration heartbeatPeriod,
-            LeaseListener listener) {
+    ManagedLease(LeaseEngine engine, LeaseRecord granted, long sentAtNanos, LeaseListener listener) {
         this.engine = engine;
         this.name = granted.name();
         this.fenceToken = granted.fenceToken();
         this.data = granted.data() == null ? null : granted.data().clone();
         this.leaseDuration = granted.leaseDuration();
-        this.heartbeatPeriod = heartbeatPeriod;
         this.listener = listener;
         this.versions.add(granted.version());
         this.expiresAtNanos = sentAtNanos + leaseDuration.toNanos();
@@ -117,12 +107,20 @@ public final class ManagedLease implements Lease {
         return engine;
     }
 
-    Duration heartbeatPeriod() {
-        return heartbeatPeriod;
+    LeaseListener listener() {
+        return listener;
     }
 
-    synchronized void heartbeat(ScheduledFuture<?> heartbeat) {
+    synchronized void heartbeat(LeaseHeartbeat heartbeat) {
         this.heartbeat = heartbeat;
+    }
+
+    boolean tryLockOperation() {
+        return operation.tryLock();
+    }
+
+    void unlockOperation() {
+        operation.unlock();
     }
 
     /** Renews now. Throws {@link LeaseLostException} if the store holds another owner or version. */
@@ -135,56 +133,10 @@ public final class ManagedLease implements Lease {
             long sentAt = engine.clock().nanoTime();
             StoreResult result = callStore(newVersion, () -> engine.store()
                     .renew(name, owner(), versionsSnapshot(), newVersion, leaseDuration));
-            synchronized (this) {
-                lastRenewalUnreachable = false;
-                nearExpiryReported = false;
-            }
             if (!result.succeeded()) {
                 throw lost(LossCause.TAKEN_OVER, result.record(), "renew");
             }
             advance(newVersion, sentAt, leaseDuration);
-        } finally {
-            operation.unlock();
-        }
-    }
-
-    /**
-     * One heartbeat: renews unless another operation is running; reports near expiry and loss to the
-     * listener. Never throws.
-     */
-    void beat() {
-        if (!operation.tryLock()) {
-            return; // a release, prepare or manual renew is running; the next beat will do
-        }
-        try {
-            if (state() != LeaseState.HELD) {
-                stopHeartbeat();
-                return;
-            }
-            if (!isValid()) {
-                boolean unreachable;
-                synchronized (this) {
-                    unreachable = lastRenewalUnreachable;
-                }
-                markLost(unreachable ? LossCause.STORE_UNREACHABLE : LossCause.EXPIRED_LOCALLY, null);
-                return;
-            }
-            renew();
-        } catch (LeaseStoreUnavailableException e) {
-            Duration left = remaining();
-            boolean report;
-            synchronized (this) {
-                lastRenewalUnreachable = true;
-                report = !nearExpiryReported && left.compareTo(heartbeatPeriod.multipliedBy(2)) <= 0;
-                nearExpiryReported |= report;
-            }
-            if (report) {
-                engine.notify(() -> listener.onNearExpiry(this, left));
-            }
-        } catch (LeaseLostException e) {
-            // markLost already told the listener
-        } catch (RuntimeException e) {
-            engine.logHeartbeatFailure(this, e);
         } finally {
             operation.unlock();
         }
@@ -392,7 +344,7 @@ public final class ManagedLease implements Lease {
                 null);
     }
 
-    private void markLost(LossCause cause, Throwable detail) {
+    void markLost(LossCause cause, Throwable detail) {
         synchronized (this) {
             if (state != LeaseState.HELD) {
                 return;
@@ -414,13 +366,13 @@ public final class ManagedLease implements Lease {
     }
 
     private void stopHeartbeat() {
-        ScheduledFuture<?> current;
+        LeaseHeartbeat current;
         synchronized (this) {
             current = heartbeat;
             heartbeat = null;
         }
         if (current != null) {
-            current.cancel(false);
+            current.stop();
         }
     }
 
