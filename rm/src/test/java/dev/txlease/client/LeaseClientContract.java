@@ -230,21 +230,26 @@ abstract class LeaseClientContract {
         ManualClock waiterClock = new ManualClock();
         DefaultLeaseClient waiter = client("waiter", waiterClock);
         Lease held = holder.acquire("renewed", noHeartbeat(lease));
+        AcquireOptions patient = noHeartbeat(lease).toBuilder()
+                .waitTimeout(Duration.ofMinutes(10))
+                .build();
 
         dynamo().requests().reset();
-        CompletableFuture<Lease> next = waiter.acquireAsync("renewed", noHeartbeat(lease));
-        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        CompletableFuture<Lease> next = waiter.acquireAsync("renewed", patient);
+        awaitTrue("the waiter saw the first version", () -> dynamo().requests().total() >= 2);
+        waiterClock.advance(Duration.ofSeconds(9)); // the first version has 1 s left on the waiter's clock
         holder.renew(held); // a new version: the waiter's count must restart when it sees it
-        waiterClock.advance(Duration.ofSeconds(9));
-        long polls = dynamo().requests().total();
-        awaitTrue("the waiter saw the new version", () -> dynamo().requests().total() >= polls + 2);
+        long renewed = dynamo().requests().total();
+        // the first poll sent after the renewal carries the new version; the second is sent only once
+        // the first's answer was handled, so the waiter has seen the new version at 9 s
+        awaitTrue("the waiter saw the new version", () -> dynamo().requests().total() >= renewed + 2);
         waiterClock.advance(Duration.ofSeconds(6)); // 15 s after the first sight, 6 s after the renewal
         long later = dynamo().requests().total();
         awaitTrue("the waiter polled again", () -> dynamo().requests().total() >= later + 2);
         assertFalse(next.isDone(), "took over 6 s after a renewal of a 10 s lease (AWS lock client issue 94)");
         assertEquals("holder", waiter.inspect("renewed").orElseThrow().owner().orElseThrow());
 
-        waiterClock.advance(Duration.ofSeconds(5));
+        waiterClock.advance(Duration.ofSeconds(11)); // past 10 s after any sighting of the new version
         assertEquals("waiter", next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).owner());
         assertThrows(LeaseLostException.class, () -> holder.renew(held));
     }
