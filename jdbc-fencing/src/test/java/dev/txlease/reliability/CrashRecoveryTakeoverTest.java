@@ -19,6 +19,7 @@ import dev.txlease.jdbc.testing.Jta;
 import dev.txlease.jta.LeaseRecoveryHelper;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,36 +149,23 @@ class CrashRecoveryTakeoverTest {
     private static String runCrashingChild(Path directory, DynamoDbLeaseStore store, String url, String lock)
             throws IOException, InterruptedException {
         Jta.transactionManager(); // configures Narayana in this JVM: the child shares its object store
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashingFencedCommit.class.getName());
-        command.add(BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class)
-                .getObjectStoreDir());
-        command.add(arjPropertyManager.getCoreEnvironmentBean().getNodeIdentifier());
-        command.add(DYNAMO.endpoint().toString());
-        command.add(store.tableName());
-        command.add(url);
-        command.add(lock);
-        command.add(NODE);
-        command.add("rel_crash");
-        Path log = directory.resolve("child.log");
-        Process child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            assertTrue(child.waitFor(90, TimeUnit.SECONDS), "the child JVM did not finish; see " + log);
-        } finally {
-            child.destroyForcibly();
-        }
-        assertEquals(
+        String output = ChildJvm.run(
+                CrashingFencedCommit.class,
+                List.of(
+                        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class)
+                                .getObjectStoreDir(),
+                        arjPropertyManager.getCoreEnvironmentBean().getNodeIdentifier(),
+                        DYNAMO.endpoint().toString(),
+                        store.tableName(),
+                        url,
+                        lock,
+                        NODE,
+                        "rel_crash"),
+                directory.resolve("child.log"),
                 HaltingXAResource.HALT_STATUS,
-                child.exitValue(),
-                () -> "the child JVM should halt in commit; its output:\n" + read(log));
-        Matcher uid = Pattern.compile("tx_uid=([0-9a-f:]+)").matcher(read(log));
-        assertTrue(uid.find(), () -> "the child did not print its transaction: " + read(log));
+                90);
+        Matcher uid = Pattern.compile("tx_uid=([0-9a-f:]+)").matcher(output);
+        assertTrue(uid.find(), () -> "the child did not print its transaction: " + output);
         return uid.group(1).replace(':', '_');
     }
 
@@ -210,14 +198,6 @@ class CrashRecoveryTakeoverTest {
             check.run(recovery);
         } finally {
             helpers.forEach(module::removeXAResourceRecoveryHelper);
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
         }
     }
 

@@ -14,13 +14,13 @@ import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.internal.ManagedLease;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
 import jakarta.transaction.TransactionManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -111,35 +111,18 @@ class CrashRecoveryTest {
     private static void runCrashingChild(
             Path directory, DynamoDbLeaseStore store, String h2Url, String lock, String node)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        String logging = System.getProperty("java.util.logging.config.file");
-        if (logging != null) {
-            command.add("-Djava.util.logging.config.file=" + logging);
-        }
-        command.add(CrashingCommit.class.getName());
-        command.add(Narayana.objectStore().toString());
-        command.add(DYNAMO.endpoint().toString());
-        command.add(store.tableName());
-        command.add(h2Url);
-        command.add(lock);
-        command.add(node);
-        Path log = directory.resolve("child.log");
-        Process child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish; see " + log);
-        } finally {
-            child.destroyForcibly();
-        }
-        assertEquals(
+        ChildJvm.run(
+                CrashingCommit.class,
+                List.of(
+                        Narayana.objectStore().toString(),
+                        DYNAMO.endpoint().toString(),
+                        store.tableName(),
+                        h2Url,
+                        lock,
+                        node),
+                directory.resolve("child.log"),
                 ScriptedXAResource.HALT_STATUS,
-                child.exitValue(),
-                () -> "the child JVM should halt in commit; its output:\n" + read(log));
+                60);
     }
 
     private static void withHelpers(List<XAResourceRecoveryHelper> helpers, RecoveryCheck check) throws Exception {
@@ -157,14 +140,6 @@ class CrashRecoveryTest {
         LeaseRecord record = store.read(lock).orElseThrow();
         assertTrue(record.released(), record::toString);
         assertNull(record.transactionId(), record::toString);
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
     }
 
     @FunctionalInterface
