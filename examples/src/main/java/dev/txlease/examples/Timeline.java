@@ -1,29 +1,21 @@
 package dev.txlease.examples;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 
-/** A readable record of who did what when, printed as the story unfolds. Thread-safe. */
+/** Prints who did what when, as the story unfolds. Thread-safe. */
 final class Timeline {
     private final long startNanos = System.nanoTime();
     private final PrintStream out;
-    private final List<String> events = new ArrayList<>();
 
     Timeline(PrintStream out) {
         this.out = out;
         out.printf("%8s  %-9s %-6s %s%n", "time", "worker", "fence", "event");
     }
 
-    /** Records and prints an event; {@code fence} may be null. */
+    /** Prints an event; {@code fence} may be null. */
     synchronized void event(String worker, Object fence, String what) {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         String line = String.format("%6d ms  %-9s %-6s %s", millis, worker, fence == null ? "-" : fence, what);
-        events.add(line);
         out.println(line);
-    }
-
-    synchronized List<String> events() {
-        return List.copyOf(events);
     }
 }

@@ -220,14 +220,6 @@ public final class LeaseEngine {
         return requireOwn(lease).release();
     }
 
-    void releaseIfHeld(ManagedLease lease) {
-        try {
-            lease.release();
-        } catch (IllegalStateException alreadyReleased) {
-            // a concurrent close; nothing left to do
-        }
-    }
-
     /** Returns {@code lease} as this engine's lease, or throws naming the lock. */
     public ManagedLease requireOwn(Lease lease) {
         Objects.requireNonNull(lease, "lease must not be null");

@@ -98,7 +98,7 @@ public final class ManagedLease implements Lease {
     @Override
     public void close() {
         if (state() == LeaseState.HELD) {
-            engine.releaseIfHeld(this);
+            releaseIgnoringConcurrentRelease();
         }
     }
 
@@ -247,7 +247,15 @@ public final class ManagedLease implements Lease {
      */
     public void releaseQuietly() {
         if (state() != LeaseState.RELEASED) {
-            engine.releaseIfHeld(this);
+            releaseIgnoringConcurrentRelease();
+        }
+    }
+
+    private void releaseIgnoringConcurrentRelease() {
+        try {
+            release();
+        } catch (IllegalStateException alreadyReleased) {
+            // a concurrent close released it between the state check and the release
         }
     }
 
