@@ -81,7 +81,7 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
     void aGrantWhoseResponsesAreAllLostIsUnavailableButTookEffect() {
         String name = newName();
         GrantRequest request = grantRequest(name, "alice", newVersion());
-        dynamo.faults().dropResponses("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        dynamo.faults().dropResponses("UpdateItem", dynamo.maxAttempts());
 
         LeaseStoreUnavailableException e =
                 assertThrows(LeaseStoreUnavailableException.class, () -> store.tryGrant(request));
