@@ -80,6 +80,7 @@ class ReadmeJtaTest {
         NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
         // No listener socket on a fixed port in tests (Narayana's default is 4712).
         recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1); // not 10 s per pass
         try (DefaultLeaseClient client =
                 DefaultLeaseClient.builder(store).node("orders-1").build()) {
             // tag::jta-recovery[]
