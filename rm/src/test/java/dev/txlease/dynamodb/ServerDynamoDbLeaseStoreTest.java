@@ -87,6 +87,10 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
                 assertThrows(LeaseStoreUnavailableException.class, () -> store.tryGrant(request));
 
         assertEquals(name, e.lockName());
+        assertEquals(
+                dynamo.maxAttempts(),
+                dynamo.requests().count("UpdateItem"),
+                "every attempt of the SDK's default retry strategy reached DynamoDB");
         assertTrue(store.read(name).orElseThrow().isHeldBy("alice", request.newVersion()));
     }
 
