@@ -99,7 +99,7 @@ public final class DefaultLeaseClient implements LeaseClient {
 
     @Override
     public Optional<LeaseInfo> inspect(String name) {
-        return engine.store().read(LockNames.check(name)).map(LeaseRecord::toInfo);
+        return engine.read(LockNames.check(name)).map(LeaseRecord::toInfo);
     }
 
     @Override

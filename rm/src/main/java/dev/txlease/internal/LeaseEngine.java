@@ -3,6 +3,7 @@ package dev.txlease.internal;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
+import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LockNames;
 import dev.txlease.client.LeaseClock;
 import dev.txlease.spi.LeaseRecord;
@@ -212,6 +213,21 @@ public final class LeaseEngine {
             }
         }
         return lease;
+    }
+
+    /**
+     * Reads the record of {@code name}; any store failure other than a rejected argument is a {@link
+     * LeaseStoreUnavailableException}.
+     */
+    public Optional<LeaseRecord> read(String name) {
+        try {
+            return store.read(name);
+        } catch (LeaseException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LeaseStoreUnavailableException(
+                    "Store " + store.storeId() + " failed to read lock '" + name + "' (" + e + ")", name, e);
+        }
     }
 
     /** Renews {@code lease} now. */
