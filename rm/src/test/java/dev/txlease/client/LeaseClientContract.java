@@ -428,7 +428,9 @@ abstract class LeaseClientContract {
         Lease crashed = dead.acquire("job", noHeartbeat(lease));
         assertEquals(Optional.empty(), poller.tryAcquire("job", noHeartbeat(lease)));
         clock.advance(lease.minusMillis(1));
-        assertEquals(Optional.empty(), poller.tryAcquire("job", noHeartbeat(lease)), "taken over too early");
+        AcquireOptions shortWait =
+                noHeartbeat(lease).toBuilder().waitTimeout(Duration.ZERO).build();
+        assertThrows(LeaseTimeoutException.class, () -> poller.acquire("job", shortWait), "taken over too early");
         clock.advance(Duration.ofMillis(2));
         Lease taken = poller.tryAcquire("job", noHeartbeat(lease)).orElseThrow();
         assertEquals(crashed.fenceToken().value() + 1, taken.fenceToken().value());

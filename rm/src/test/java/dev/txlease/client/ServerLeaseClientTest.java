@@ -142,7 +142,11 @@ class ServerLeaseClientTest extends LeaseClientContract {
         CompletableFuture<Lease> next = holder.acquireAsync("retried", slowPoll);
         Await.until("the local waiter polled", () -> DYNAMO.requests().total() > before);
         DYNAMO.faults().dropResponses("UpdateItem", 1);
-        assertTrue(holder.release(lease), "a release that landed reported a loss");
+        boolean released = holder.release(lease);
+        assertTrue(
+                released,
+                () -> "a release that landed reported a loss: " + lease + " " + store.read("retried") + " "
+                        + DYNAMO.requests());
         assertEquals(LeaseState.RELEASED, lease.state());
         Lease granted = next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS); // woken by the local release
         assertEquals(lease.fenceToken().value() + 1, granted.fenceToken().value());
