@@ -1,0 +1,471 @@
+package dev.txlease.examples.docs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
+import com.arjuna.ats.arjuna.recovery.RecoveryManager;
+import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseException;
+import dev.txlease.LeaseInfo;
+import dev.txlease.LeaseListener;
+import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LossCause;
+import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.client.LeaseClock;
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jdbc.GuardTable;
+import dev.txlease.jdbc.LeaseBinding;
+import dev.txlease.jdbc.StaleFenceTokenException;
+import dev.txlease.jdbc.jdbi.FencingConfig;
+import dev.txlease.jdbc.jdbi.FencingPlugin;
+import dev.txlease.jta.LeaseRecoveryHelper;
+import dev.txlease.jta.NarayanaStandalone;
+import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.testing.DynamoDbLocal;
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.narayana.NarayanaTransactionIntegration;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.h2.jdbcx.JdbcDataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Runs the README's Java snippets (the regions between {@code // tag::NAME[]} and {@code //
+ * end::NAME[]}, which {@link DocSnippetsTest} compares with the README) on DynamoDB Local (as an
+ * HTTP server), H2 and Narayana, and asserts what the README says they do.
+ *
+ * <p>One class, so that the snippets share one JVM and one DynamoDB Local (its first start costs
+ * seconds): the examples module runs each test class in its own JVM, because Narayana reads its
+ * configuration once per JVM and the examples configure it differently.
+ */
+class ReadmeSnippetsTest {
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.server();
+
+    private static final String[] SDK_PROPERTIES = {
+        "aws.endpointUrl", "aws.region", "aws.accessKeyId", "aws.secretAccessKey"
+    };
+
+    @BeforeAll
+    static void pointTheDefaultClientAtDynamoDbLocal() {
+        DYNAMO.start();
+        System.setProperty("aws.endpointUrl", DYNAMO.endpoint().toString());
+        System.setProperty("aws.region", "us-east-1");
+        System.setProperty("aws.accessKeyId", "txlease");
+        System.setProperty("aws.secretAccessKey", "txlease");
+    }
+
+    @AfterAll
+    static void clearTheSdkProperties() {
+        for (String property : SDK_PROPERTIES) {
+            System.clearProperty(property);
+        }
+    }
+
+    // "Using the lease client". DynamoDbClient.create() is the AWS SDK's default client, pointed at
+    // DynamoDB Local by the SDK's own system properties, as a user points it at DynamoDB.
+
+    @Test
+    void leaseClientSnippetAcquiresAndReleasesWithAGrowingFence() {
+        AtomicLong seen = new AtomicLong();
+        // tag::lease-client[]
+        DynamoDbClient dynamo = DynamoDbClient.create(); // region and credentials from the default chain
+        DynamoDbLeaseStore store =
+                DynamoDbLeaseStore.builder(dynamo).tableName("txlease_locks").build();
+        store.createTableIfMissing(); // on-demand billing; or create the table with your IaC
+
+        try (DefaultLeaseClient client =
+                DefaultLeaseClient.builder(store).node("worker-7").build()) {
+            AcquireOptions options = AcquireOptions.builder()
+                    .leaseDuration(Duration.ofSeconds(20))
+                    .waitTimeout(Duration.ofSeconds(30))
+                    .build();
+            try (Lease lease = client.acquire("customer-42", options)) {
+                long fence = lease.fenceToken().value(); // greater than every earlier grant of this name
+                // ... write with the fence token (see "Fenced writes" below) ...
+                // end::lease-client[]
+                seen.set(fence);
+                assertEquals("customer-42", lease.name());
+                assertTrue(lease.isValid());
+                // tag::lease-client[]
+            }
+        }
+        // end::lease-client[]
+        assertEquals(1, seen.get());
+        try (DefaultLeaseClient again = DefaultLeaseClient.builder(store).build();
+                Lease next = again.acquire("customer-42", AcquireOptions.defaults())) {
+            assertEquals(2, next.fenceToken().value(), "the fence grows with every grant, released or not");
+        }
+        dynamo.close();
+    }
+
+    @Test
+    void tryAcquireSnippetDoesTheWorkOnlyWhenTheLockIsFree() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        List<Long> worked = new ArrayList<>();
+        try (DefaultLeaseClient client = DefaultLeaseClient.builder(store).build();
+                DefaultLeaseClient other = DefaultLeaseClient.builder(store).build()) {
+            for (int round = 0; round < 2; round++) {
+                Lease held = round == 0 ? null : other.acquire("nightly-report", AcquireOptions.defaults());
+                // tag::lease-client-try[]
+                Optional<Lease> free = client.tryAcquire("nightly-report", AcquireOptions.defaults());
+                if (free.isPresent()) {
+                    try (Lease lease = free.get()) {
+                        // ... the work, its writes carrying lease.fenceToken() ...
+                        // end::lease-client-try[]
+                        worked.add(lease.fenceToken().value());
+                        // tag::lease-client-try[]
+                    }
+                } // else another process holds the lock: a result, not an exception
+                // end::lease-client-try[]
+                if (held != null) {
+                    held.close();
+                }
+            }
+        }
+        assertEquals(List.of(1L), worked, "the work ran once, when the lock was free");
+    }
+
+    @Test
+    void listenerSnippetHearsOfTheLoss() throws Exception {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        JumpingClock clock = new JumpingClock();
+        AtomicReference<LossCause> heard = new AtomicReference<>();
+        try (DefaultLeaseClient client =
+                DefaultLeaseClient.builder(store).clock(clock).build()) {
+            // tag::lease-listener[]
+            CountDownLatch lost = new CountDownLatch(1);
+            AcquireOptions options = AcquireOptions.builder()
+                    .listener(new LeaseListener() {
+                        @Override
+                        public void onLost(Lease lease, LossCause cause, Throwable detail) {
+                            // end::lease-listener[]
+                            heard.set(cause);
+                            // tag::lease-listener[]
+                            // TAKEN_OVER, STORE_UNREACHABLE or EXPIRED_LOCALLY: stop the work it guards
+                            lost.countDown();
+                        }
+
+                        @Override
+                        public void onNearExpiry(Lease lease, Duration remaining) {
+                            // renewals are failing: the lease runs out in `remaining` unless one succeeds
+                        }
+                    })
+                    .build();
+            // end::lease-listener[]
+            Lease lease = client.acquire(
+                    "customer-42",
+                    options.toBuilder().heartbeatPeriod(Duration.ofMillis(50)).build());
+            clock.jump(Duration.ofSeconds(21)); // past the 20 s default lease on the client's clock
+
+            assertTrue(lost.await(30, TimeUnit.SECONDS), "onLost(lease, cause, detail) was not called");
+            assertEquals(LossCause.EXPIRED_LOCALLY, heard.get());
+            assertFalse(lease.isValid());
+        }
+    }
+
+    @Test
+    void programmingErrorsAreTheStandardExceptionsAndEverythingElseALeaseException() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        try (DefaultLeaseClient holder = DefaultLeaseClient.builder(store).build();
+                DefaultLeaseClient other = DefaultLeaseClient.builder(store).build()) {
+            assertThrows(IllegalArgumentException.class, () -> holder.acquire("", AcquireOptions.defaults()));
+            assertThrows(IllegalArgumentException.class, () -> AcquireOptions.builder()
+                    .leaseDuration(Duration.ofMillis(1)));
+            assertThrows(NullPointerException.class, () -> holder.acquire(null, AcquireOptions.defaults()));
+            Lease lease = holder.acquire("customer-42", AcquireOptions.defaults());
+            LeaseException timeout = assertThrows(
+                    LeaseTimeoutException.class,
+                    () -> other.acquire(
+                            "customer-42",
+                            AcquireOptions.builder().waitTimeout(Duration.ZERO).build()));
+            assertEquals("customer-42", timeout.lockName());
+            assertThrows(IllegalArgumentException.class, () -> other.release(lease));
+            assertTrue(holder.release(lease));
+            assertThrows(IllegalStateException.class, () -> holder.release(lease));
+            LeaseInfo info = holder.inspect("customer-42").orElseThrow();
+            assertEquals(lease.fenceToken(), info.fenceToken());
+        }
+    }
+
+    // "Leases in JTA transactions", "Crash recovery", "Fenced writes: JTA": standalone Narayana,
+    // H2 as an XA database behind Agroal.
+
+    @Test
+    void jtaSnippetReleasesTheLeaseAfterCommit() throws Exception {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        // tag::jta-transaction[]
+        // plain Java: one object store and one node identity for Narayana and the lease client
+        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
+        TransactionManager tm = NarayanaStandalone.transactionManager();
+        TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
+        DefaultLeaseClient client =
+                DefaultLeaseClient.builder(store).node("orders-1").build();
+        TransactionalLeaseClient leases =
+                TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
+
+        tm.begin();
+        Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+        // write through the fenced DataSource: it reads the lease's fence token from the registry
+        tm.commit(); // prepare checks the lease in DynamoDB; commit releases it
+        // end::jta-transaction[]
+        try (leases) {
+            assertTrue(Files.isDirectory(Path.of("target", "ObjectStore")), "the object store is under target/");
+            LeaseInfo info = client.inspect("customer-42").orElseThrow();
+            assertTrue(info.isReleased(), info.toString());
+            assertEquals(lease.fenceToken(), info.fenceToken());
+        }
+    }
+
+    @Test
+    void recoverySnippetRegistersTheHelperWithNarayanasRecoveryManager() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
+        // No listener socket on a fixed port in tests (Narayana's default is 4712).
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1); // not 10 s per pass
+        try (DefaultLeaseClient client =
+                DefaultLeaseClient.builder(store).node("orders-1").build()) {
+            // tag::jta-recovery[]
+            XARecoveryModule.getRegisteredXARecoveryModule()
+                    .addXAResourceRecoveryHelper(LeaseRecoveryHelper.of(client));
+            // end::jta-recovery[]
+            assertNotNull(XARecoveryModule.getRegisteredXARecoveryModule());
+            RecoveryManager.manager().scan(); // a pass with the helper registered completes
+        } finally {
+            RecoveryManager.manager().terminate();
+        }
+    }
+
+    @Test
+    void fencedJtaSnippetCommitsTheWriteAndTheGuardRejectsAnOlderToken() throws Exception {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
+        TransactionManager tm = NarayanaStandalone.transactionManager();
+        TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
+        String url = "jdbc:h2:mem:readme-jta-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        try (DefaultLeaseClient client = DefaultLeaseClient.builder(store).build();
+                AgroalDataSource agroalPool = xaPool(url, tm, tsr)) {
+            createAccount(agroalPool);
+            // tag::fencing-jta[]
+            TransactionalLeaseClient leases =
+                    TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
+            FencedDataSource fenced = FencedDataSource.builder(agroalPool) // the pool that enlists connections
+                    .transactionRegistry(tsr)
+                    .build();
+            fenced.createGuardTable(); // once; or run the DDL (see "Guard table") in a migration
+
+            tm.begin();
+            Lease lease = leases.acquire("customer-42", AcquireOptions.defaults()); // joins the transaction
+            try (Connection connection = fenced.getConnection();
+                    PreparedStatement debit =
+                            connection.prepareStatement("UPDATE account SET balance = balance - ? WHERE id = ?")) {
+                debit.setLong(1, 30);
+                debit.setString(2, "customer-42");
+                debit.executeUpdate(); // the fence check runs first, in the same transaction
+            }
+            tm.commit(); // the lease is released after commit
+            // end::fencing-jta[]
+            assertEquals(70, balance(agroalPool));
+            assertEquals(lease.fenceToken().value(), guardToken(agroalPool));
+
+            // A newer holder's token on the guard row: the next transaction carries an older one.
+            try (Connection connection = agroalPool.getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.executeUpdate("UPDATE txlease_fence SET token = token + 100");
+            }
+            tm.begin();
+            leases.acquire("customer-42", AcquireOptions.defaults());
+            try (Connection connection = fenced.getConnection();
+                    Statement statement = connection.createStatement()) {
+                SQLException rejected = assertThrows(
+                        SQLException.class, () -> statement.executeUpdate("UPDATE account SET balance = 0"));
+                assertTrue(rejected instanceof StaleFenceTokenException, rejected.toString());
+            }
+            assertThrows(RollbackException.class, tm::commit);
+            assertEquals(70, balance(agroalPool));
+            leases.close();
+        }
+    }
+
+    // "Fenced writes" for plain JDBC and Jdbi, on a fresh H2 database (no guard table until the snippet).
+
+    @Test
+    void plainJdbcSnippetCommitsUnderTheLeaseAndAnOlderTokenIsRejected() throws Exception {
+        JdbcDataSource pool = freshH2();
+        createAccount(pool);
+        try (DefaultLeaseClient leases =
+                DefaultLeaseClient.builder(DYNAMO.newStore()).build()) {
+            long fence;
+            // tag::fencing-jdbc[]
+            FencedDataSource fenced = FencedDataSource.builder(pool) // dialect detected; guard table txlease_fence
+                    .build();
+            fenced.createGuardTable(); // once; or run the DDL (see "Guard table") in a migration
+
+            try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+                    Connection connection = fenced.getConnection(lease)) { // every transaction of it is fenced
+                connection.setAutoCommit(false);
+                try (PreparedStatement debit =
+                        connection.prepareStatement("UPDATE account SET balance = balance - ? WHERE id = ?")) {
+                    debit.setLong(1, 30);
+                    debit.setString(2, "customer-42");
+                    debit.executeUpdate(); // the fence check runs first, in this transaction
+                }
+                connection.commit();
+                // end::fencing-jdbc[]
+                fence = lease.fenceToken().value();
+                // tag::fencing-jdbc[]
+            }
+            // end::fencing-jdbc[]
+            assertEquals(70, balance(pool));
+            assertEquals(fence, guardToken(pool));
+
+            newerHolderWrote(pool);
+            try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+                    Connection connection = fenced.getConnection(lease);
+                    Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(false);
+                assertThrows(
+                        StaleFenceTokenException.class,
+                        () -> statement.executeUpdate("UPDATE account SET balance = 0"));
+                connection.rollback();
+            }
+            assertEquals(70, balance(pool));
+        }
+    }
+
+    @Test
+    void jdbiSnippetCommitsUnderTheLeaseAndAnOlderTokenIsRejected() throws Exception {
+        JdbcDataSource dataSource = freshH2();
+        createAccount(dataSource);
+        try (DefaultLeaseClient leases =
+                DefaultLeaseClient.builder(DYNAMO.newStore()).build()) {
+            // tag::fencing-jdbi[]
+            Jdbi jdbi = Jdbi.create(dataSource);
+            jdbi.installPlugin(new FencingPlugin());
+            jdbi.getConfig(FencingConfig.class).setGuardTable("txlease_fence"); // .setTransactionRegistry(tsr) for JTA
+            GuardTable.named("txlease_fence").createIfAbsent(dataSource); // once; or in a migration
+
+            try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+                    LeaseBinding binding = LeaseBinding.bind(lease)) { // fences this thread's transactions
+                jdbi.useTransaction(
+                        handle -> handle.createUpdate("UPDATE account SET balance = balance - :amount WHERE id = :id")
+                                .bind("amount", 30)
+                                .bind("id", "customer-42")
+                                .execute());
+            }
+            // end::fencing-jdbi[]
+            assertEquals(70, balance(dataSource));
+
+            newerHolderWrote(dataSource);
+            try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+                    LeaseBinding binding = LeaseBinding.bind(lease)) {
+                JdbiException rejected = assertThrows(
+                        JdbiException.class,
+                        () -> jdbi.useTransaction(handle -> handle.execute("UPDATE account SET balance = 0")));
+                assertInstanceOf(StaleFenceTokenException.class, rejected.getCause(), rejected.toString());
+            }
+            assertEquals(70, balance(dataSource));
+        }
+    }
+
+    private static JdbcDataSource freshH2() {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:readme-fencing-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        dataSource.setUser("sa");
+        return dataSource;
+    }
+
+    /** A newer holder's token lands on the guard row, so the next lease of this client carries an older one. */
+    private static void newerHolderWrote(JdbcDataSource dataSource) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE txlease_fence SET token = token + 100");
+        }
+    }
+
+    private static AgroalDataSource xaPool(
+            String url, TransactionManager transactionManager, TransactionSynchronizationRegistry registry)
+            throws SQLException {
+        return AgroalDataSource.from(
+                new AgroalDataSourceConfigurationSupplier().connectionPoolConfiguration(pool -> pool.initialSize(0)
+                        .maxSize(4)
+                        .acquisitionTimeout(Duration.ofSeconds(30))
+                        .transactionIntegration(new NarayanaTransactionIntegration(transactionManager, registry))
+                        .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
+                                .connectionProviderClass(JdbcDataSource.class)
+                                .principal(new NamePrincipal("sa")))));
+    }
+
+    private static void createAccount(javax.sql.DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE account (id VARCHAR(64) PRIMARY KEY, balance BIGINT NOT NULL)");
+            statement.execute("INSERT INTO account VALUES ('customer-42', 100)");
+        }
+    }
+
+    private static long balance(javax.sql.DataSource dataSource) throws SQLException {
+        return single(dataSource, "SELECT balance FROM account WHERE id = 'customer-42'");
+    }
+
+    private static long guardToken(javax.sql.DataSource dataSource) throws SQLException {
+        return single(dataSource, "SELECT token FROM txlease_fence WHERE name = 'customer-42'");
+    }
+
+    private static long single(javax.sql.DataSource dataSource, String query) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(query)) {
+            assertTrue(rows.next(), query);
+            return rows.getLong(1);
+        }
+    }
+
+    /** A monotonic clock that runs with real time and jumps when told. Thread-safe. */
+    private static final class JumpingClock implements LeaseClock {
+        private final AtomicLong offset = new AtomicLong();
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime() + offset.get();
+        }
+
+        void jump(Duration duration) {
+            offset.addAndGet(duration.toNanos());
+        }
+    }
+}
