@@ -1,15 +1,14 @@
 package dev.txlease.examples.docs;
 
+import static dev.txlease.examples.docs.ReadmeJtaTest.balance;
+import static dev.txlease.examples.docs.ReadmeJtaTest.createAccount;
+import static dev.txlease.examples.docs.ReadmeJtaTest.guardToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
-import com.arjuna.ats.arjuna.recovery.RecoveryManager;
-import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
@@ -26,23 +25,9 @@ import dev.txlease.jdbc.LeaseBinding;
 import dev.txlease.jdbc.StaleFenceTokenException;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
-import dev.txlease.jta.LeaseRecoveryHelper;
-import dev.txlease.jta.NarayanaStandalone;
-import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.testing.DynamoDbLocal;
-import io.agroal.api.AgroalDataSource;
-import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
-import io.agroal.api.security.NamePrincipal;
-import io.agroal.narayana.NarayanaTransactionIntegration;
-import jakarta.transaction.RollbackException;
-import jakarta.transaction.TransactionManager;
-import jakarta.transaction.TransactionSynchronizationRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,13 +48,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Runs the README's Java snippets (the regions between {@code // tag::NAME[]} and {@code //
- * end::NAME[]}, which {@link DocSnippetsTest} compares with the README) on DynamoDB Local (as an
- * HTTP server), H2 and Narayana, and asserts what the README says they do.
- *
- * <p>One class, so that the snippets share one JVM and one DynamoDB Local (its first start costs
- * seconds): the examples module runs each test class in its own JVM, because Narayana reads its
- * configuration once per JVM and the examples configure it differently.
+ * Runs the README's Java snippets outside JTA (the regions between {@code // tag::NAME[]} and {@code
+ * // end::NAME[]}, which {@link DocSnippetsTest} compares with the README) on DynamoDB Local (as an
+ * HTTP server) and H2, and asserts what the README says they do; {@link ReadmeJtaTest} runs the JTA
+ * ones. One class for these, so that they share one JVM and one DynamoDB Local (its first start
+ * costs seconds; the examples module runs each test class in its own JVM).
  */
 class ReadmeSnippetsTest {
     @RegisterExtension
@@ -221,106 +204,6 @@ class ReadmeSnippetsTest {
         }
     }
 
-    // "Leases in JTA transactions", "Crash recovery", "Fenced writes: JTA": standalone Narayana,
-    // H2 as an XA database behind Agroal.
-
-    @Test
-    void jtaSnippetReleasesTheLeaseAfterCommit() throws Exception {
-        DynamoDbLeaseStore store = DYNAMO.newStore();
-        // tag::jta-transaction[]
-        // plain Java: one object store and one node identity for Narayana and the lease client
-        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
-        TransactionManager tm = NarayanaStandalone.transactionManager();
-        TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
-        DefaultLeaseClient client =
-                DefaultLeaseClient.builder(store).node("orders-1").build();
-        TransactionalLeaseClient leases =
-                TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
-
-        tm.begin();
-        Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
-        // write through the fenced DataSource: it reads the lease's fence token from the registry
-        tm.commit(); // prepare checks the lease in DynamoDB; commit releases it
-        // end::jta-transaction[]
-        try (leases) {
-            assertTrue(Files.isDirectory(Path.of("target", "ObjectStore")), "the object store is under target/");
-            LeaseInfo info = client.inspect("customer-42").orElseThrow();
-            assertTrue(info.isReleased(), info.toString());
-            assertEquals(lease.fenceToken(), info.fenceToken());
-        }
-    }
-
-    @Test
-    void recoverySnippetRegistersTheHelperWithNarayanasRecoveryManager() {
-        DynamoDbLeaseStore store = DYNAMO.newStore();
-        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
-        // No listener socket on a fixed port in tests (Narayana's default is 4712).
-        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
-        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1); // not 10 s per pass
-        try (DefaultLeaseClient client =
-                DefaultLeaseClient.builder(store).node("orders-1").build()) {
-            // tag::jta-recovery[]
-            XARecoveryModule.getRegisteredXARecoveryModule()
-                    .addXAResourceRecoveryHelper(LeaseRecoveryHelper.of(client));
-            // end::jta-recovery[]
-            assertNotNull(XARecoveryModule.getRegisteredXARecoveryModule());
-            RecoveryManager.manager().scan(); // a pass with the helper registered completes
-        } finally {
-            RecoveryManager.manager().terminate();
-        }
-    }
-
-    @Test
-    void fencedJtaSnippetCommitsTheWriteAndTheGuardRejectsAnOlderToken() throws Exception {
-        DynamoDbLeaseStore store = DYNAMO.newStore();
-        NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
-        TransactionManager tm = NarayanaStandalone.transactionManager();
-        TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
-        String url = "jdbc:h2:mem:readme-jta-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-        try (DefaultLeaseClient client = DefaultLeaseClient.builder(store).build();
-                AgroalDataSource agroalPool = xaPool(url, tm, tsr)) {
-            createAccount(agroalPool);
-            // tag::fencing-jta[]
-            TransactionalLeaseClient leases =
-                    TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
-            FencedDataSource fenced = FencedDataSource.builder(agroalPool) // the pool that enlists connections
-                    .transactionRegistry(tsr)
-                    .build();
-            fenced.createGuardTable(); // once; or run the DDL (see "Guard table") in a migration
-
-            tm.begin();
-            Lease lease = leases.acquire("customer-42", AcquireOptions.defaults()); // joins the transaction
-            try (Connection connection = fenced.getConnection();
-                    PreparedStatement debit =
-                            connection.prepareStatement("UPDATE account SET balance = balance - ? WHERE id = ?")) {
-                debit.setLong(1, 30);
-                debit.setString(2, "customer-42");
-                debit.executeUpdate(); // the fence check runs first, in the same transaction
-            }
-            tm.commit(); // the lease is released after commit
-            // end::fencing-jta[]
-            assertEquals(70, balance(agroalPool));
-            assertEquals(lease.fenceToken().value(), guardToken(agroalPool));
-
-            // A newer holder's token on the guard row: the next transaction carries an older one.
-            try (Connection connection = agroalPool.getConnection();
-                    Statement statement = connection.createStatement()) {
-                statement.executeUpdate("UPDATE txlease_fence SET token = token + 100");
-            }
-            tm.begin();
-            leases.acquire("customer-42", AcquireOptions.defaults());
-            try (Connection connection = fenced.getConnection();
-                    Statement statement = connection.createStatement()) {
-                SQLException rejected = assertThrows(
-                        SQLException.class, () -> statement.executeUpdate("UPDATE account SET balance = 0"));
-                assertTrue(rejected instanceof StaleFenceTokenException, rejected.toString());
-            }
-            assertThrows(RollbackException.class, tm::commit);
-            assertEquals(70, balance(agroalPool));
-            leases.close();
-        }
-    }
-
     // "Fenced writes" for plain JDBC and Jdbi, on a fresh H2 database (no guard table until the snippet).
 
     @Test
@@ -414,44 +297,6 @@ class ReadmeSnippetsTest {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement()) {
             statement.executeUpdate("UPDATE txlease_fence SET token = token + 100");
-        }
-    }
-
-    private static AgroalDataSource xaPool(
-            String url, TransactionManager transactionManager, TransactionSynchronizationRegistry registry)
-            throws SQLException {
-        return AgroalDataSource.from(
-                new AgroalDataSourceConfigurationSupplier().connectionPoolConfiguration(pool -> pool.initialSize(0)
-                        .maxSize(4)
-                        .acquisitionTimeout(Duration.ofSeconds(30))
-                        .transactionIntegration(new NarayanaTransactionIntegration(transactionManager, registry))
-                        .connectionFactoryConfiguration(factory -> factory.jdbcUrl(url)
-                                .connectionProviderClass(JdbcDataSource.class)
-                                .principal(new NamePrincipal("sa")))));
-    }
-
-    private static void createAccount(javax.sql.DataSource dataSource) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE account (id VARCHAR(64) PRIMARY KEY, balance BIGINT NOT NULL)");
-            statement.execute("INSERT INTO account VALUES ('customer-42', 100)");
-        }
-    }
-
-    private static long balance(javax.sql.DataSource dataSource) throws SQLException {
-        return single(dataSource, "SELECT balance FROM account WHERE id = 'customer-42'");
-    }
-
-    private static long guardToken(javax.sql.DataSource dataSource) throws SQLException {
-        return single(dataSource, "SELECT token FROM txlease_fence WHERE name = 'customer-42'");
-    }
-
-    private static long single(javax.sql.DataSource dataSource, String query) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(query)) {
-            assertTrue(rows.next(), query);
-            return rows.getLong(1);
         }
     }
 
