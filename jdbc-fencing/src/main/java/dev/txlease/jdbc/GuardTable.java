@@ -1,5 +1,6 @@
 package dev.txlease.jdbc;
 
+import dev.txlease.jdbc.internal.GuardTableInspector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,11 +56,14 @@ public final class GuardTable {
     }
 
     /**
-     * Creates the table if it does not exist, on a connection of its own in auto-commit mode.
+     * Creates the table if it does not exist, on a connection of its own in auto-commit mode, and
+     * checks that the table found can fence: {@code name} is its primary key and, on MariaDB/MySQL,
+     * its engine is InnoDB and no other table's name differs from it only in letter case.
      *
      * @param dataSource the database's data source (not a fenced one, though that works too)
      * @return the dialect detected from the database
-     * @throws SQLException if the table cannot be created or the database is not supported
+     * @throws SQLException if the table cannot be created, an existing table of that name cannot
+     *     fence, or the database is not supported
      */
     public GuardDialect createIfAbsent(DataSource dataSource) throws SQLException {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -75,7 +79,8 @@ public final class GuardTable {
      *
      * @param dataSource the database's data source
      * @param dialect the database's dialect
-     * @throws SQLException if the table cannot be created
+     * @throws SQLException if the table cannot be created, or an existing table of that name cannot
+     *     fence (see {@link #createIfAbsent(DataSource)})
      */
     public void createIfAbsent(DataSource dataSource, GuardDialect dialect) throws SQLException {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -96,6 +101,8 @@ public final class GuardTable {
                 throw e;
             }
         }
+        // IF NOT EXISTS accepts any table of that name: check that this one can fence.
+        GuardTableInspector.resolve(connection, this, dialect);
     }
 
     private boolean exists(Connection connection) {
