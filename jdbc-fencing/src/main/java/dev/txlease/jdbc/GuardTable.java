@@ -13,7 +13,10 @@ import javax.sql.DataSource;
  *
  * <p>A name is a plain SQL identifier, optionally qualified by a schema ({@code fencing.guard}):
  * letters, digits and underscores, not starting with a digit, at most 63 characters per part. It is
- * used unquoted, so the database folds its case as usual.
+ * used unquoted, so the database folds its case as usual (H2 and PostgreSQL; MariaDB/MySQL table
+ * names are case-sensitive on most systems, and a second table differing only in case is refused).
+ * An unqualified name is resolved once per data source, on its first checked connection, and then
+ * used schema-qualified. Every application must check the same guard table.
  *
  * <p>Create the table once per database, either with {@link #createIfAbsent(DataSource)} or by
  * running {@link GuardDialect#createTableSql(String)} in a migration.
