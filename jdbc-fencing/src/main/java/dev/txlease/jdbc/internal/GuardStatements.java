@@ -1,7 +1,6 @@
 package dev.txlease.jdbc.internal;
 
 import dev.txlease.FenceToken;
-import dev.txlease.jdbc.FenceCheckException;
 import dev.txlease.jdbc.FenceConflictException;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
@@ -50,6 +49,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GuardStatements {
     private static final int KNOWN_NAMES_LIMIT = 10_000;
+    /** What {@link #lockedToken} returns when its locking read finds no row. */
+    private static final long NO_ROW = Long.MIN_VALUE;
 
     private final GuardDialect dialect;
     private final GuardTable configured;
@@ -116,40 +117,45 @@ public final class GuardStatements {
      */
     public void check(Connection connection, String lockName, FenceToken token) throws SQLException {
         Sql statements = resolve(connection);
+        long stored;
         try {
-            long stored = checkRow(connection, statements, lockName, token);
-            if (stored > token.value()) {
-                throw new StaleFenceTokenException(
-                        "Stale fence token for lock '" + lockName + "': this transaction carries token " + token
-                                + " but token " + stored + " has already written (guard table " + statements.table()
-                                + "). A newer holder took the lease over: roll back, and acquire the lock again"
-                                + " before retrying.",
-                        lockName,
-                        token,
-                        FenceToken.of(stored),
-                        null);
-            }
-            if (stored < token.value()) {
-                throw new SQLException("Fence check for lock '" + lockName + "' (token " + token + ") matched no"
-                        + " row in guard table " + statements.table() + " although it holds token " + stored
-                        + ": is a trigger or rule rewriting updates?");
-            }
-            rememberName(lockName);
-        } catch (FenceCheckException e) {
-            throw e;
+            stored = checkRow(connection, statements, lockName, token);
         } catch (SQLException e) {
             throw GuardFailures.translate(e, lockName, token, statements.table());
         }
+        if (stored == NO_ROW) {
+            throw GuardFailures.invisibleRow(lockName, token, statements.table(), dialect);
+        }
+        if (stored > token.value()) {
+            throw new StaleFenceTokenException(
+                    "Stale fence token for lock '" + lockName + "': this transaction carries token " + token
+                            + " but token " + stored + " has already written (guard table " + statements.table()
+                            + "). A newer holder took the lease over: roll back, and acquire the lock again"
+                            + " before retrying.",
+                    lockName,
+                    token,
+                    FenceToken.of(stored),
+                    null);
+        }
+        if (stored < token.value()) {
+            throw new SQLException("Fence check for lock '" + lockName + "' (token " + token + ") matched no"
+                    + " row in guard table " + statements.table() + " although it holds token " + stored
+                    + ": is a trigger or rule rewriting updates?");
+        }
+        rememberName(lockName);
     }
 
-    /** Runs the check's statements; returns the token now stored (equal to {@code token} if passed). */
+    /**
+     * Runs the check's statements; returns the token now stored (equal to {@code token} if passed), or
+     * {@link #NO_ROW}.
+     */
     private long checkRow(Connection connection, Sql statements, String lockName, FenceToken token)
             throws SQLException {
         if (dialect == GuardDialect.MARIADB && !knownNames.contains(lockName)) {
             if (raise(connection, statements, lockName, token) == 2) {
                 return token.value(); // 2: an existing row was raised to this token
             }
-            return lockedToken(connection, statements, lockName, token);
+            return lockedToken(connection, statements, lockName);
         }
         if (update(connection, statements, lockName, token) > 0) {
             return token.value();
@@ -158,7 +164,7 @@ public final class GuardStatements {
         if (update(connection, statements, lockName, token) > 0) {
             return token.value();
         }
-        return lockedToken(connection, statements, lockName, token);
+        return lockedToken(connection, statements, lockName);
     }
 
     private Sql resolve(Connection connection) throws SQLException {
@@ -212,15 +218,11 @@ public final class GuardStatements {
         }
     }
 
-    private long lockedToken(Connection connection, Sql statements, String lockName, FenceToken token)
-            throws SQLException {
+    private static long lockedToken(Connection connection, Sql statements, String lockName) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(statements.selectForUpdate())) {
             statement.setString(1, lockName);
             try (ResultSet row = statement.executeQuery()) {
-                if (!row.next()) {
-                    throw GuardFailures.invisibleRow(lockName, token, statements.table(), dialect);
-                }
-                return row.getLong(1);
+                return row.next() ? row.getLong(1) : NO_ROW;
             }
         }
     }
