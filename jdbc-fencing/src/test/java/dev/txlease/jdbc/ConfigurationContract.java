@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -150,36 +151,38 @@ abstract class ConfigurationContract {
     @Test
     void aLeaseBindingCarriedOntoAnotherThreadFencesTheWorkThere() throws Exception {
         String name = LeaseHolders.newLockName();
-        Lease a = holders.stallingHolder(name);
-        Lease b = holders.takeOver(name, a);
-        write(fenced, b, "B");
-        ExecutorService plain = Executors.newSingleThreadExecutor();
-        try (LeaseBinding binding = LeaseBinding.bind(a)) {
-            // Carried by wrap(Callable) and by a propagating executor: the stale write is refused.
-            Future<?> wrapped = executor.submit(LeaseBinding.wrap(() -> {
-                writeInTransaction(a, "A-wrapped");
-                return null;
-            }));
+        Lease lease = holders.stallingHolder(name);
+        Lease newer = holders.takeOver(name, lease);
+        write(fenced, newer, "B");
+        // tag::fencing-binding-threads[]
+        try (LeaseBinding binding = LeaseBinding.bind(lease)) {
+            Future<?> task = executor.submit(LeaseBinding.wrap(
+                    () -> { // carries the binding to the pool's thread
+                        writeInTransaction(lease, "A-wrapped"); // its own connection and transaction, fenced by lease
+                        return null;
+                    }));
+            Executor carrying = LeaseBinding.propagating(executor); // or: every task run through it carries it
+            // end::fencing-binding-threads[]
             ExecutionException refused =
-                    assertThrows(ExecutionException.class, () -> wrapped.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                    assertThrows(ExecutionException.class, () -> task.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertInstanceOf(StaleFenceTokenException.class, refused.getCause());
 
             CompletableFuture<Void> viaExecutor = CompletableFuture.runAsync(
                     () -> {
                         try {
-                            writeInTransaction(a, "A-propagated");
+                            writeInTransaction(lease, "A-propagated");
                         } catch (SQLException e) {
                             throw new CompletionException(e);
                         }
                     },
-                    LeaseBinding.propagating(plain));
+                    carrying);
             ExecutionException alsoRefused =
                     assertThrows(ExecutionException.class, () -> viaExecutor.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertInstanceOf(StaleFenceTokenException.class, alsoRefused.getCause());
-        } finally {
-            plain.shutdownNow();
+            // tag::fencing-binding-threads[]
         }
-        assertEquals(List.of(entry("B", b)), WriteLog.entries(raw, name));
+        // end::fencing-binding-threads[]
+        assertEquals(List.of(entry("B", newer)), WriteLog.entries(raw, name));
         assertEquals(List.of(), LeaseBinding.current(), "the binding ended with its scope");
     }
 
