@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.jdbc.jdbi.FencingConfig;
+import dev.txlease.jdbc.jdbi.FencingPlugin;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.jdbc.testing.Jta;
 import dev.txlease.jdbc.testing.LeaseHolders;
@@ -26,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +127,19 @@ class JtaWithoutRegistryTest {
             assertTrue(refused.getMessage().contains(name), refused::getMessage);
             assertTrue(refused.getMessage().contains("transactionRegistry"), refused::getMessage);
         }
+        // The same through a Jdbi whose fencing plugin was given no registry.
+        Jdbi jdbi = Jdbi.create(pool);
+        jdbi.installPlugin(new FencingPlugin());
+        jdbi.getConfig(FencingConfig.class).setGuardTable(GUARD);
+        JdbiException viaJdbi = assertThrows(
+                JdbiException.class,
+                () -> jdbi.useHandle(handle -> handle.createUpdate(WriteLog.INSERT)
+                        .bind(0, name)
+                        .bind(1, a.fenceToken().value())
+                        .bind(2, "A-jdbi")
+                        .execute()));
+        assertEquals(
+                "55000", FencingContract.causeOf(viaJdbi, SQLException.class).getSQLState());
         transactionManager.rollback();
         assertEquals(List.of(entry("B", b)), WriteLog.entries(raw, name));
 
