@@ -70,6 +70,21 @@ class MariaDbConfigurationTest extends ConfigurationContract {
     }
 
     @Test
+    void aGuardTableWhoseNameIgnoresCaseIsRefused() throws Exception {
+        String table = "txl_cfg_ci";
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(
+                raw,
+                "CREATE TABLE " + table + " (name VARCHAR(255) CHARACTER SET utf8mb4"
+                        + " COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY, token BIGINT NOT NULL) ENGINE=InnoDB");
+        SQLException refused = assertThrows(
+                SQLException.class,
+                () -> FencedDataSource.builder(raw).guardTable(table).build().createGuardTable());
+        assertTrue(refused.getMessage().contains("without regard to case"), refused::getMessage);
+        assertTrue(refused.getMessage().contains("VARBINARY"), refused::getMessage);
+    }
+
+    @Test
     void aSecondGuardTableWhoseNameDiffersOnlyInCaseIsRefused() throws Exception {
         execute(raw, "DROP TABLE IF EXISTS TXL_CFG_CASE");
         execute(raw, "DROP TABLE IF EXISTS txl_cfg_case");

@@ -15,7 +15,7 @@ import java.util.Locale;
  * Finds the table a guard table name resolves to on a connection and checks that it can fence:
  * {@code name} is its whole primary key (without it a stale holder inserts a row of its own), it has
  * a {@code token} column, and on MariaDB/MySQL its engine is InnoDB (MyISAM and the like take no row
- * locks and do not roll back). Also refuses, on MariaDB/MySQL, a second table whose name differs
+ * locks and do not roll back) and its {@code name} compares bytes exactly (binary type or collation). Also refuses, on MariaDB/MySQL, a second table whose name differs
  * only in letter case (table names are case-sensitive there, so {@code TXLEASE_FENCE} and {@code
  * txlease_fence} would be two guard tables for the same locks).
  *
@@ -163,7 +163,42 @@ public final class GuardTableInspector {
                             + " InnoDB does. Run ALTER TABLE " + configured + " ENGINE=InnoDB.",
                     "42000");
         }
+        checkMariaDbNameComparesExactly(connection, resolved, configured);
         return resolved;
+    }
+
+    /**
+     * A name column that compares without regard to case or trailing spaces (the default collations)
+     * would give distinct locks such as {@code A} and {@code a} one guard row, and compare their
+     * unrelated tokens: one of them would be refused as stale forever.
+     */
+    private static void checkMariaDbNameComparesExactly(Connection connection, Resolved table, String configured)
+            throws SQLException {
+        String sql = "SELECT DATA_TYPE, COLLATION_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'name'";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, table.schema());
+            statement.setString(2, table.table());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return; // no name column: the primary key check names the problem
+                }
+                String type = row.getString(1).toLowerCase(Locale.ROOT);
+                String collation = row.getString(2);
+                boolean exact = type.contains("binary")
+                        || collation != null
+                                && collation.toLowerCase(Locale.ROOT).endsWith("_bin");
+                if (!exact) {
+                    throw new SQLException(
+                            "Guard table " + table + ": its name column (" + type + ", collation " + collation
+                                    + ") compares lock names without regard to case or trailing spaces, so"
+                                    + " distinct locks would share a guard row and compare unrelated tokens. Recreate"
+                                    + " it with " + GuardDialect.MARIADB.createTableSql(configured)
+                                    + " (name as VARBINARY), keeping the highest token of each name.",
+                            "42000");
+                }
+            }
+        }
     }
 
     private static void checkPrimaryKey(Connection connection, Resolved table, String configured, GuardDialect dialect)
