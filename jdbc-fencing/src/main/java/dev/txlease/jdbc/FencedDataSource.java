@@ -42,6 +42,11 @@ import javax.sql.DataSource;
  * statement in separate transactions would let a newer holder write in between. SQL text is never
  * parsed: every statement of a guarded transaction counts, reads included.
  *
+ * <p>The guard table is checked once per data source, at {@link #createGuardTable()} and before
+ * the first fence check: it must exist with {@code name} as its whole primary key (and InnoDB on
+ * MariaDB/MySQL). An unqualified name is resolved then, as the database resolves it for that
+ * connection, and later checks use the schema-qualified result whatever a connection's search path.
+ *
  * <p>Wrap the pool, not the pool's driver: {@code FencedDataSource.builder(agroalDataSource)} works
  * with connections the pool enlists in JTA transactions. Create the guard table with {@link
  * #createGuardTable()} or a migration ({@link GuardDialect#createTableSql(String)}).
@@ -121,10 +126,11 @@ public final class FencedDataSource implements DataSource {
 
     /**
      * Creates the guard table if it does not exist, on a connection of the wrapped data source in
-     * auto-commit mode.
+     * auto-commit mode, and checks that the table found can fence (see {@link
+     * GuardTable#createIfAbsent(DataSource)}).
      *
      * @return the dialect used: the configured one, or the detected one
-     * @throws SQLException if the table cannot be created
+     * @throws SQLException if the table cannot be created, or an existing one cannot fence
      */
     public GuardDialect createGuardTable() throws SQLException {
         if (fencer.dialect() == null) {
@@ -221,6 +227,9 @@ public final class FencedDataSource implements DataSource {
          * Fences JTA transactions: the connections read the leases of the current transaction from
          * this registry (under {@link TransactionLeases#REGISTRY_KEY}), and mark the transaction
          * rollback-only when a check fails. Needs {@code jakarta.transaction-api} at run time.
+         *
+         * <p>Without it, a statement in a JTA transaction whose transactional lease client published
+         * leases fails (SQLState {@code 55000}) instead of running unchecked.
          *
          * @param registry the transaction manager's registry
          * @return this builder
