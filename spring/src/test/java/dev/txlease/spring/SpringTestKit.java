@@ -5,6 +5,7 @@ import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jdbc.StaleFenceTokenException;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,6 +16,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
@@ -38,7 +40,23 @@ final class SpringTestKit {
             .pollInterval(Duration.ofMillis(20))
             .build();
 
+    private static DynamoDbLocal dynamo;
+
     private SpringTestKit() {}
+
+    /**
+     * Returns DynamoDB Local (embedded), started once for all test classes of this module: starting
+     * it costs seconds, and each test uses tables of its own ({@link DynamoDbLocal#newStore()}).
+     * Surefire's JVM exit stops it.
+     */
+    static synchronized DynamoDbLocal dynamo() {
+        if (dynamo == null) {
+            DynamoDbLocal started = DynamoDbLocal.embedded();
+            started.start();
+            dynamo = started;
+        }
+        return dynamo;
+    }
 
     /** Starts the application on {@code raw}, with fresh account and guard tables. */
     static AnnotationConfigApplicationContext start(DataSource raw, LeaseStore store) throws SQLException {
@@ -108,6 +126,7 @@ final class SpringTestKit {
         }
 
         @Bean(destroyMethod = "close")
+        @Primary
         SpringTransactionalLeaseClient holderA(LeaseStore store) {
             return new SpringTransactionalLeaseClient(
                     DefaultLeaseClient.builder(store).owner("holder-A").build());

@@ -26,7 +26,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.TransactionDefinition;
@@ -37,8 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * on DynamoDB Local and a real database (subclasses pick it).
  */
 abstract class SpringTransactionLeaseContract {
-    @RegisterExtension
-    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+    private static final DynamoDbLocal DYNAMO = SpringTestKit.dynamo();
 
     private AnnotationConfigApplicationContext context;
     private AccountService accounts;
