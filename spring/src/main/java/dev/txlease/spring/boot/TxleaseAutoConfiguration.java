@@ -7,8 +7,11 @@ import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.LeasedAnnotationBeanPostProcessor;
 import dev.txlease.spring.SpringTransactionalLeaseClient;
+import dev.txlease.spring.integration.TxleaseLockRegistry;
+import dev.txlease.spring.shedlock.TxleaseLockProvider;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import net.javacrumbs.shedlock.core.LockProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,6 +27,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.integration.support.locks.RenewableLockRegistry;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -45,6 +50,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  *   <li>with {@code txlease.fencing.enabled=true}, every {@code DataSource} bean wrapped in a
  *       {@code FencedDataSource} ({@code txlease.fencing.guard-table}, {@code
  *       .create-guard-table});
+ *   <li>a ShedLock {@link TxleaseLockProvider} and a Spring Integration {@link TxleaseLockRegistry}
+ *       ({@code txlease.integration.lock-ttl}) when those libraries are present;
  *   <li>a health indicator named {@code txlease} when Boot's health support is present.
  * </ul>
  *
@@ -142,6 +149,29 @@ public class TxleaseAutoConfiguration {
         @ConditionalOnMissingBean(SpringTransactionalLeaseClient.class)
         SpringTransactionalLeaseClient txleaseLeaseClient(DefaultLeaseClient client) {
             return new SpringTransactionalLeaseClient(client);
+        }
+    }
+
+    /** A ShedLock lock provider, when ShedLock is on the class path and the application has none. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(LockProvider.class)
+    static class ShedLockConfiguration {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(LockProvider.class)
+        TxleaseLockProvider txleaseLockProvider(LeaseClient leaseClient) {
+            return new TxleaseLockProvider(leaseClient);
+        }
+    }
+
+    /** A Spring Integration lock registry, when Spring Integration is on the class path and the application has none. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RenewableLockRegistry.class)
+    static class IntegrationConfiguration {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean(LockRegistry.class)
+        TxleaseLockRegistry txleaseLockRegistry(LeaseClient leaseClient, TxleaseProperties properties) {
+            return new TxleaseLockRegistry(
+                    leaseClient, properties.getIntegration().getLockTtl());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.txlease.spring.boot;
 
 import java.net.URI;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -16,6 +17,7 @@ public class TxleaseProperties {
     private final DynamoDb dynamodb = new DynamoDb();
     private final Client client = new Client();
     private final Fencing fencing = new Fencing();
+    private final Integration integration = new Integration();
 
     public boolean isEnabled() {
         return enabled;
@@ -35,6 +37,24 @@ public class TxleaseProperties {
 
     public Fencing getFencing() {
         return fencing;
+    }
+
+    public Integration getIntegration() {
+        return integration;
+    }
+
+    /** The Spring Integration lock registry. */
+    public static class Integration {
+        /** Lease duration (TTL) of the registry's locks; heartbeats renew them while held. */
+        private Duration lockTtl = Duration.ofSeconds(30);
+
+        public Duration getLockTtl() {
+            return lockTtl;
+        }
+
+        public void setLockTtl(Duration lockTtl) {
+            this.lockTtl = lockTtl;
+        }
     }
 
     /** The DynamoDB client and lease table (used when the application declares no LeaseStore). */

@@ -11,11 +11,14 @@ import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.LeasedAnnotationBeanPostProcessor;
 import dev.txlease.spring.SpringTransactionalLeaseClient;
+import dev.txlease.spring.integration.TxleaseLockRegistry;
+import dev.txlease.spring.shedlock.TxleaseLockProvider;
 import dev.txlease.testing.DynamoDbLocal;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.LockProvider;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -25,6 +28,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.integration.support.locks.RenewableLockRegistry;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,6 +64,8 @@ class TxleaseAutoConfigurationTest {
                     assertThat(leases).isInstanceOf(SpringTransactionalLeaseClient.class);
                     assertThat(context).hasSingleBean(LeasedAnnotationBeanPostProcessor.class);
                     assertThat(context).doesNotHaveBean(FencingDataSourcePostProcessor.class);
+                    assertThat(context).hasSingleBean(TxleaseLockProvider.class);
+                    assertThat(context).hasSingleBean(TxleaseLockRegistry.class);
                     try (Lease lease = leases.acquire("auto-configured", AcquireOptions.defaults())) {
                         assertThat(lease.fenceToken().value()).isPositive(); // the table was created
                         Health health = context.getBean("txleaseHealthIndicator", HealthIndicator.class)
@@ -103,6 +109,18 @@ class TxleaseAutoConfigurationTest {
                     Health health = context.getBean("txleaseHealthIndicator", HealthIndicator.class)
                             .health();
                     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                });
+    }
+
+    @Test
+    void shedLockAndIntegrationBeansNeedTheirLibraries() {
+        runner.withPropertyValues("txlease.dynamodb.table=" + DYNAMO.newTableName())
+                .withClassLoader(new FilteredClassLoader(LockProvider.class, RenewableLockRegistry.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(TxleaseLockProvider.class);
+                    assertThat(context).doesNotHaveBean(TxleaseLockRegistry.class);
+                    assertThat(context).hasSingleBean(DefaultLeaseClient.class);
                 });
     }
 
