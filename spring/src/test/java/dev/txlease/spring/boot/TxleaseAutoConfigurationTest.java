@@ -8,15 +8,20 @@ import dev.txlease.LeaseClient;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jta.NarayanaStandalone;
+import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.LeasedAnnotationBeanPostProcessor;
 import dev.txlease.spring.SpringTransactionalLeaseClient;
 import dev.txlease.spring.integration.TxleaseLockRegistry;
 import dev.txlease.spring.shedlock.TxleaseLockProvider;
 import dev.txlease.testing.DynamoDbLocal;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.LockProvider;
 import org.junit.jupiter.api.Test;
@@ -175,6 +180,30 @@ class TxleaseAutoConfigurationTest {
                     assertThat(jdbc.queryForObject("SELECT token FROM boot_guard WHERE name = 'account-1'", Long.class))
                             .isEqualTo(token);
                     assertThat(leases.inspect("account-1").orElseThrow().isReleased())
+                            .isTrue();
+                });
+    }
+
+    @Test
+    void underJtaThePrimaryLeaseClientEnlistsInJtaTransactions() {
+        NarayanaStandalone.configure(Path.of("target", "narayana-spring"), "txlease-spring-test");
+        TransactionManager tm = NarayanaStandalone.transactionManager();
+        runner.withPropertyValues(
+                        "txlease.dynamodb.table=" + DYNAMO.newTableName(), "txlease.dynamodb.create-table=true")
+                .withBean(TransactionManager.class, () -> tm)
+                .withBean(TransactionSynchronizationRegistry.class, NarayanaStandalone::registry)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(SpringTransactionalLeaseClient.class);
+                    LeaseClient leases = context.getBean(LeaseClient.class);
+                    assertThat(leases).isInstanceOf(TransactionalLeaseClient.class);
+                    tm.begin();
+                    Lease lease = leases.acquire("jta-account", AcquireOptions.defaults());
+                    lease.close(); // deferred to the end of the transaction
+                    assertThat(leases.inspect("jta-account").orElseThrow().isReleased())
+                            .isFalse();
+                    tm.commit();
+                    assertThat(leases.inspect("jta-account").orElseThrow().isReleased())
                             .isTrue();
                 });
     }
