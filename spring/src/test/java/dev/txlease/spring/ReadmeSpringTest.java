@@ -8,6 +8,7 @@ import dev.txlease.LeaseClient;
 import dev.txlease.LeaseState;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jdbc.LeaseBinding;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.integration.TxleaseLock;
@@ -20,6 +21,7 @@ import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.core.SimpleLock;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -127,9 +129,11 @@ class ReadmeSpringTest {
                     new LockConfiguration(Instant.now(), "nightly-report", Duration.ofMinutes(5), Duration.ZERO));
             // end::spring-shedlock[]
             LockProvider asLockProvider = provider;
-            assertTrue(asLockProvider
+            SimpleLock again = asLockProvider
                     .lock(new LockConfiguration(Instant.now(), "nightly-report", Duration.ofMinutes(1), Duration.ZERO))
-                    .isPresent());
+                    .orElseThrow(); // released after the task: free again
+            again.unlock(); // also unbinds the lease from this thread
+            assertTrue(LeaseBinding.current().isEmpty());
             provider.close();
 
             // tag::spring-integration[]
