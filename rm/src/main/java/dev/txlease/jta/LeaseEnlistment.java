@@ -99,7 +99,7 @@ final class LeaseEnlistment {
     }
 
     private TransactionalLease reuse(TransactionalLease held) {
-        if (held.managed().engine() != engine) {
+        if (!held.managed().isGrantedBy(engine)) {
             throw new LeaseException(
                     "Lock '" + held.name() + "' is already held in this transaction by another client (owner "
                             + held.owner() + "); acquire it through that client",
