@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
@@ -33,6 +34,8 @@ import javax.sql.DataSource;
  * <ul>
  *   <li>under JTA ({@link Builder#transactionRegistry}), those the transactional lease client
  *       published for the current transaction under {@link TransactionLeases#REGISTRY_KEY};
+ *   <li>with another transaction manager ({@link Builder#transactionLeases}), those its {@link
+ *       TransactionLeaseSource} names for the current transaction (Spring's, in txlease-spring);
  *   <li>those passed to {@link #getConnection(Lease...)}, for every transaction of that connection;
  *   <li>those bound to the executing thread with {@link LeaseBinding#bind(Lease...)}.
  * </ul>
@@ -240,12 +243,49 @@ public final class FencedDataSource implements DataSource {
         }
 
         /**
+         * Fences the transactions of another transaction manager: the connections read the leases of
+         * the current transaction from {@code source}, and tell it when a check fails. Replaces a
+         * {@link #transactionRegistry} set before (a data source follows one transaction manager).
+         *
+         * @param source the transaction manager's lease source
+         * @return this builder
+         */
+        public Builder transactionLeases(TransactionLeaseSource source) {
+            this.transactions = new SourceContext(Objects.requireNonNull(source, "source must not be null"));
+            return this;
+        }
+
+        /**
          * Returns the fenced data source.
          *
          * @return a new fenced data source
          */
         public FencedDataSource build() {
             return new FencedDataSource(this);
+        }
+    }
+
+    /** Adapts a public {@link TransactionLeaseSource} to what the connections ask. */
+    private static final class SourceContext implements TransactionContext {
+        private final TransactionLeaseSource source;
+
+        SourceContext(TransactionLeaseSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public Object currentKey() {
+            return source.currentTransaction();
+        }
+
+        @Override
+        public Collection<Lease> leases() {
+            return source.leases();
+        }
+
+        @Override
+        public void setRollbackOnly() {
+            source.setRollbackOnly();
         }
     }
 }
