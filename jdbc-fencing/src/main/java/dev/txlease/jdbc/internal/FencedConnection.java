@@ -117,7 +117,7 @@ final class FencedConnection extends ConnectionDelegate {
         List<Fence> fences = new ArrayList<>(pending.keySet());
         check(fences);
         checked.addAll(fences);
-        if (verifyAtCommit) {
+        if (verifyAtCommit && transactionKey == null) { // under JTA, the transaction manager commits
             toVerify.addAll(fences);
         }
     }

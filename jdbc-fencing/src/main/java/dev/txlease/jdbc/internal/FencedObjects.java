@@ -64,7 +64,15 @@ final class FencedObjects implements InvocationHandler {
         TO_STRING
     }
 
-    private record Route(Kind kind, boolean wrapsResult) {}
+    /**
+     * How to handle a method: its kind, whether its result may need wrapping, and whether a proxy
+     * may be among its arguments (looking costs: an interface {@code instanceof} per argument).
+     */
+    private record Route(Kind kind, boolean wrapsResult, boolean unwrapsArguments) {
+        Route(Kind kind) {
+            this(kind, false, false);
+        }
+    }
 
     /** Implemented by every proxy, so that the driver gets its own object back as an argument. */
     interface Fenced {
@@ -178,12 +186,15 @@ final class FencedObjects implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        Route route = ROUTES.computeIfAbsent(method, FencedObjects::route);
+        Route route = ROUTES.get(method);
+        if (route == null) {
+            route = ROUTES.computeIfAbsent(method, FencedObjects::route);
+        }
         switch (route.kind()) {
             case CONNECTION:
                 return connection;
             case STATEMENT:
-                return statementOf(call(method, args));
+                return statementOf(call(method, args, false));
             case UNWRAP:
                 return ((Class<?>) args[0]).isInstance(proxy) ? proxy : ((Wrapper) delegate).unwrap((Class<?>) args[0]);
             case IS_WRAPPER_FOR:
@@ -207,7 +218,7 @@ final class FencedObjects implements InvocationHandler {
             default:
                 break;
         }
-        Object result = call(method, args);
+        Object result = call(method, args, route.unwrapsArguments());
         return route.wrapsResult() ? wrap(connection, result, delegate instanceof Statement ? proxy : null) : result;
     }
 
@@ -218,8 +229,8 @@ final class FencedObjects implements InvocationHandler {
         return wrap(connection, statement, null);
     }
 
-    private Object call(Method method, Object[] args) throws Throwable {
-        if (args != null) {
+    private Object call(Method method, Object[] args, boolean unwrapsArguments) throws Throwable {
+        if (unwrapsArguments) {
             for (int i = 0; i < args.length; i++) {
                 if (args[i] instanceof Fenced) {
                     args[i] = ((Fenced) args[i]).fencedDelegate();
@@ -244,27 +255,33 @@ final class FencedObjects implements InvocationHandler {
         if (declaring == Object.class) {
             switch (name) {
                 case "equals":
-                    return new Route(Kind.EQUALS, false);
+                    return new Route(Kind.EQUALS);
                 case "hashCode":
-                    return new Route(Kind.HASH_CODE, false);
+                    return new Route(Kind.HASH_CODE);
                 default:
-                    return new Route(Kind.TO_STRING, false);
+                    return new Route(Kind.TO_STRING);
             }
         }
         if (declaring == Fenced.class) {
-            return new Route(Kind.DELEGATE, false);
+            return new Route(Kind.DELEGATE);
         }
         if (declaring == Wrapper.class) {
-            return new Route(name.equals("unwrap") ? Kind.UNWRAP : Kind.IS_WRAPPER_FOR, false);
+            return new Route(name.equals("unwrap") ? Kind.UNWRAP : Kind.IS_WRAPPER_FOR);
         }
         if (name.equals("getConnection") && arity == 0) {
-            return new Route(Kind.CONNECTION, false);
+            return new Route(Kind.CONNECTION);
         }
         if (name.equals("getStatement") && arity == 0 && declaring == ResultSet.class) {
-            return new Route(Kind.STATEMENT, false);
+            return new Route(Kind.STATEMENT);
+        }
+        boolean unwrapsArguments = false;
+        for (Class<?> parameter : method.getParameterTypes()) {
+            unwrapsArguments |= isOrMayBeWrapped(parameter);
         }
         return new Route(
-                writes(declaring, name) ? Kind.CHECKED : Kind.PLAIN, mayLeadToConnection(method.getReturnType()));
+                writes(declaring, name) ? Kind.CHECKED : Kind.PLAIN,
+                isOrMayBeWrapped(method.getReturnType()),
+                unwrapsArguments);
     }
 
     /** Returns whether the method runs SQL or writes to the database: it is checked first. */
@@ -281,12 +298,13 @@ final class FencedObjects implements InvocationHandler {
         return declaring == Ref.class && name.equals("setObject");
     }
 
-    private static boolean mayLeadToConnection(Class<?> returnType) {
-        if (returnType.isPrimitive() || returnType == String.class) {
+    /** Returns whether a value of the type may be (or may need to become) a proxy. */
+    private static boolean isOrMayBeWrapped(Class<?> type) {
+        if (type.isPrimitive() || type == String.class) {
             return false;
         }
         for (Class<?> wrapped : WRAPPED) {
-            if (wrapped.isAssignableFrom(returnType) || returnType.isAssignableFrom(wrapped)) {
+            if (wrapped.isAssignableFrom(type) || type.isAssignableFrom(wrapped)) {
                 return true;
             }
         }
