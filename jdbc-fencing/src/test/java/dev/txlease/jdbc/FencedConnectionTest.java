@@ -284,6 +284,30 @@ class FencedConnectionTest {
         assertEquals(List.of(WriteLog.entry("A1", a), WriteLog.entry("B", b[0])), WriteLog.entries(raw, name));
     }
 
+    /** Switching auto-commit on commits: it re-verifies as commit() does. */
+    @Test
+    void switchingAutoCommitOnReVerifiesLikeCommit() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connection = fenced.getConnection(a);
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, a, "A1");
+            statement.execute("COMMIT"); // releases the guard row behind the wrapper's back
+            b = holders.takeOver(name, a);
+            try (Connection connB = fenced.getConnection(b)) {
+                connB.setAutoCommit(false);
+                WriteLog.append(connB, b, "B");
+                connB.commit();
+            }
+            WriteLog.append(connection, a, "A2");
+            assertThrows(StaleFenceTokenException.class, () -> connection.setAutoCommit(true));
+            assertTrue(connection.getAutoCommit());
+        }
+        assertEquals(List.of(WriteLog.entry("A1", a), WriteLog.entry("B", b)), WriteLog.entries(raw, name));
+    }
+
     /** Issue 11: a check that fails with something else than a FenceCheckException poisons too. */
     @Test
     void aGuardFailureThatIsNotAFenceCheckExceptionPoisonsTheTransaction() throws Exception {

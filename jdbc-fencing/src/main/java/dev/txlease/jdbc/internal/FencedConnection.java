@@ -216,23 +216,30 @@ final class FencedConnection extends ConnectionDelegate {
     @Override
     public void commit() throws SQLException {
         followTransaction();
-        if (failure != null) {
-            throw rollbackRefused();
-        }
-        if (!toVerify.isEmpty()) {
-            // Re-run the guard update of every fence this transaction checked: if the transaction
-            // ended behind the wrapper's back (COMMIT or DDL sent as SQL text, ROLLBACK TO SAVEPOINT
-            // as text, anything unforeseen), a newer holder may have written since the first check.
-            try {
-                check(newestPerName(toVerify));
-            } catch (SQLException e) {
-                throw rollbackRefused();
-            }
-        }
+        verifyBeforeCommit();
         try {
             delegate.commit();
         } finally {
             endTransaction();
+        }
+    }
+
+    /**
+     * Refuses the commit of a poisoned transaction, and re-runs the guard update of every fence this
+     * transaction checked: if the transaction ended behind the wrapper's back (COMMIT or DDL sent as
+     * SQL text, ROLLBACK TO SAVEPOINT as text, anything unforeseen), a newer holder may have written
+     * since the first check. Either failure rolls back.
+     */
+    private void verifyBeforeCommit() throws SQLException {
+        if (failure == null && !toVerify.isEmpty()) {
+            try {
+                check(newestPerName(toVerify));
+            } catch (SQLException e) {
+                // check() poisoned the transaction: rolled back and refused below
+            }
+        }
+        if (failure != null) {
+            throw rollbackRefused();
         }
     }
 
@@ -288,11 +295,14 @@ final class FencedConnection extends ConnectionDelegate {
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         followTransaction();
         boolean changes = delegate.getAutoCommit() != autoCommit;
-        if (changes && autoCommit && failure != null) {
-            // Switching auto-commit on commits the open transaction: refuse it as commit() does.
-            SQLException refused = rollbackRefused();
-            delegate.setAutoCommit(true);
-            throw refused;
+        if (changes && autoCommit) {
+            // Switching auto-commit on commits the open transaction: verify or refuse as commit() does.
+            try {
+                verifyBeforeCommit();
+            } catch (SQLException refused) {
+                delegate.setAutoCommit(true);
+                throw refused;
+            }
         }
         delegate.setAutoCommit(autoCommit);
         if (changes) {
