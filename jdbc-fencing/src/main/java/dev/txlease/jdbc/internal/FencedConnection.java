@@ -118,7 +118,7 @@ final class FencedConnection extends ConnectionDelegate {
         List<Fence> fences = new ArrayList<>(pending.keySet());
         check(fences);
         checked.addAll(fences);
-        if (verifyAtCommit && transactionKey == null) { // under JTA, the transaction manager commits
+        if (verifyAtCommit) { // used only if commit() is called here: local and Spring transactions
             toVerify.addAll(fences);
         }
     }
