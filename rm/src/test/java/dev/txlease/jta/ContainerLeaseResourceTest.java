@@ -1,0 +1,123 @@
+package dev.txlease.jta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.AcquireOptions;
+import dev.txlease.Lease;
+import dev.txlease.LeaseState;
+import dev.txlease.TransactionLeases;
+import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.testing.DynamoDbLocal;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import java.util.Collection;
+import java.util.List;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@link ContainerLeaseResources} with Narayana playing the container: the test enlists the
+ * connections' resources itself, as a Jakarta Connectors container does.
+ */
+class ContainerLeaseResourceTest {
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    private static final TransactionManager TM = Narayana.transactionManager();
+
+    private DynamoDbLeaseStore store;
+    private DefaultLeaseClient client;
+    private ContainerLeaseResources resources;
+
+    @BeforeEach
+    void setUp() {
+        store = DYNAMO.newStore();
+        client = DefaultLeaseClient.builder(store).node("node-a").build();
+        resources = ContainerLeaseResources.of(client, Narayana.registry());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (TM.getTransaction() != null) {
+            TM.rollback();
+        }
+        client.close();
+    }
+
+    @Test
+    void twoConnectionsJoinOneBranchThatCommitRelease() throws Exception {
+        ContainerLeaseResource first = resources.newResource();
+        ContainerLeaseResource second = resources.newResource();
+        TM.begin();
+        Transaction transaction = TM.getTransaction();
+        assertTrue(transaction.enlistResource(first));
+        assertTrue(transaction.enlistResource(second)); // isSameRM: Narayana starts it with TMJOIN
+        Lease a = first.acquire("container-a", AcquireOptions.defaults(), true).orElseThrow();
+        Lease b = second.acquire("container-b", AcquireOptions.defaults(), true).orElseThrow();
+        @SuppressWarnings("unchecked")
+        Collection<Lease> published =
+                (Collection<Lease>) Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
+        assertEquals(List.of(a, b), List.copyOf(published));
+        assertEquals(1, resources.openBranches());
+        TM.commit();
+
+        assertEquals(LeaseState.RELEASED, a.state());
+        assertEquals(LeaseState.RELEASED, b.state());
+        assertTrue(store.read("container-a").orElseThrow().released());
+        assertTrue(store.read("container-b").orElseThrow().released());
+        assertEquals(0, resources.openBranches());
+        assertFalse(first.isAssociated());
+        assertFalse(second.isAssociated());
+    }
+
+    @Test
+    void aPooledConnectionServesTheNextTransactionAfterRollback() throws Exception {
+        ContainerLeaseResource connection = resources.newResource();
+        TM.begin();
+        TM.getTransaction().enlistResource(connection);
+        Lease first = connection
+                .acquire("container-pooled", AcquireOptions.defaults(), true)
+                .orElseThrow();
+        TM.rollback();
+        assertEquals(LeaseState.RELEASED, first.state());
+
+        TM.begin();
+        TM.getTransaction().enlistResource(connection);
+        Lease second = connection
+                .acquire("container-pooled", AcquireOptions.defaults(), true)
+                .orElseThrow();
+        assertTrue(second.fenceToken().compareTo(first.fenceToken()) > 0);
+        TM.commit();
+        assertTrue(store.read("container-pooled").orElseThrow().released());
+        assertEquals(0, resources.openBranches());
+    }
+
+    @Test
+    void outsideABranchALeaseIsPlain() {
+        ContainerLeaseResource connection = resources.newResource();
+        try (Lease lease = connection
+                .acquire("container-plain", AcquireOptions.defaults(), true)
+                .orElseThrow()) {
+            assertEquals(LeaseState.HELD, lease.state());
+        }
+        assertTrue(store.read("container-plain").orElseThrow().released());
+    }
+
+    @Test
+    void joinOfAnUnknownBranchIsNota() throws Exception {
+        ContainerLeaseResource connection = resources.newResource();
+        XAException refused = assertThrows(
+                XAException.class,
+                () -> connection.start(
+                        new com.arjuna.ats.jta.xa.XidImple(new com.arjuna.ats.arjuna.common.Uid()),
+                        javax.transaction.xa.XAResource.TMJOIN));
+        assertEquals(XAException.XAER_NOTA, refused.errorCode);
+    }
+}
