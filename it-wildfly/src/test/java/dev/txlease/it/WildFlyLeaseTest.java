@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
@@ -17,8 +18,10 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,8 @@ class WildFlyLeaseTest {
     private static final String TABLE = "txlease_it";
     private static final String NODE = "txlease-it";
     private static final Pattern TOKEN = Pattern.compile("token=(\\d+)");
+    private static final String MARIADB_URL = System.getenv("TXLEASE_MARIADB_URL");
+    private static final boolean REQUIRE_SERVICES = System.getenv("TXLEASE_REQUIRE_SERVICES") != null;
 
     private static WildFlyServer server;
     private static DynamoDbLeaseStore store;
@@ -64,7 +69,9 @@ class WildFlyLeaseTest {
         server = WildFlyServer.prepare("it");
         String h2 = "jdbc:h2:file:" + server.base().resolve("h2").resolve("it");
         server.systemProperty("txlease.it.h2-url", h2);
-        server.configure(List.of(
+        // the pause between the two phases of a recovery pass (default 10 s): the test asks for passes
+        server.systemProperty("RecoveryEnvironmentBean.recoveryBackoffPeriod", "1");
+        List<String> commands = new ArrayList<>(List.of(
                 "/subsystem=transactions:write-attribute(name=recovery-listener,value=true)",
                 "/subsystem=transactions:write-attribute(name=node-identifier,value=" + NODE + ")",
                 "batch",
@@ -85,10 +92,30 @@ class WildFlyLeaseTest {
                         + "class-name=dev.txlease.ra.LeaseManagedConnectionFactory,jndi-name=\"java:/txlease/leases\","
                         + "recovery-username=recovery,recovery-password=recovery)",
                 "run-batch"));
+        if (MARIADB_URL != null) {
+            // the driver, deployed at boot from the deployments directory, registers itself by file name
+            Path driver = Path.of(org.mariadb.jdbc.Driver.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Files.copy(driver, server.base().resolve("deployments").resolve("mariadb-java-client.jar"));
+            commands.addAll(List.of(
+                    "batch",
+                    "/subsystem=datasources/xa-data-source=LeaseIt-mariadb:add(jndi-name=\"java:jboss/datasources/LeaseIt-mariadb\","
+                            + "driver-name=mariadb-java-client.jar,xa-datasource-class=org.mariadb.jdbc.MariaDbDataSource)",
+                    "/subsystem=datasources/xa-data-source=LeaseIt-mariadb/xa-datasource-properties=Url:add(value=\""
+                            + MARIADB_URL + "\")",
+                    "run-batch"));
+        }
+        server.configure(commands);
         server.start();
         server.deploy(Path.of(System.getProperty("txlease.adapter", "target/deployments/txlease-ra.rar")));
         server.deploy(application());
         assertEquals("ok", server.get("/txlease-it/scenario?op=setup"));
+        if (MARIADB_URL != null) {
+            assertEquals("ok", server.get("/txlease-it/scenario?op=setup&db=mariadb"));
+        }
     }
 
     @AfterAll
@@ -133,9 +160,29 @@ class WildFlyLeaseTest {
     @Test
     @Order(3)
     void theStaleHoldersWriteIsRejected() throws Exception {
+        kleppmann("h2");
+    }
+
+    /** The same on MariaDB through a container XA datasource (TXLEASE_MARIADB_URL). */
+    @Test
+    @Order(3)
+    void theStaleHoldersWriteIsRejectedOnMariaDb() throws Exception {
+        assumeTrue(MARIADB_URL != null || REQUIRE_SERVICES, "TXLEASE_MARIADB_URL is not set");
+        assertNotNull(MARIADB_URL, "TXLEASE_REQUIRE_SERVICES is set but TXLEASE_MARIADB_URL is not");
+        String lock = "rolled-" + System.nanoTime();
+        long committed = token(call("op=write&db=mariadb&lock=" + lock + "&holder=kept"));
+        assertTrue(call("op=write&db=mariadb&lock=" + lock + "&holder=lost&fail=true")
+                .startsWith("failed"));
+        assertEquals("kept " + committed, call("op=account&db=mariadb&lock=" + lock));
+        assertTrue(store.read(lock).orElseThrow().released());
+        kleppmann("mariadb");
+    }
+
+    private void kleppmann(String database) throws Exception {
+        String lock = "kleppmann-" + database + "-" + System.nanoTime();
         CompletableFuture<HttpResponse<String>> stale =
-                server.getAsync("/txlease-it/scenario?op=stale&lock=kleppmann&leaseMs=2000");
-        String acquired = call("op=awaitStale");
+                server.getAsync("/txlease-it/scenario?op=stale&leaseMs=2000&db=" + database + "&lock=" + lock);
+        String acquired = call("op=awaitStale&lock=" + lock);
         if (!"true".equals(acquired)) {
             throw new AssertionError("the stale holder did not acquire: "
                     + stale.get(90, TimeUnit.SECONDS).body());
@@ -144,7 +191,7 @@ class WildFlyLeaseTest {
         try (DefaultLeaseClient rival =
                 DefaultLeaseClient.builder(store).node("rival").build()) {
             Lease taken = rival.acquire(
-                    "kleppmann",
+                    lock,
                     AcquireOptions.builder()
                             .waitTimeout(Duration.ofSeconds(30))
                             .pollInterval(Duration.ofMillis(100))
@@ -153,14 +200,13 @@ class WildFlyLeaseTest {
         } finally {
             server.signal("CONT");
         }
-        String fresh = call("op=write&lock=kleppmann&holder=fresh");
-        long freshToken = token(fresh);
-        call("op=resumeStale");
+        long freshToken = token(call("op=write&holder=fresh&db=" + database + "&lock=" + lock));
+        call("op=resumeStale&lock=" + lock);
         String staleAnswer = stale.get(90, TimeUnit.SECONDS).body();
         assertTrue(staleAnswer.contains("StaleFenceTokenException"), staleAnswer);
         assertTrue(token(staleAnswer) < freshToken, staleAnswer);
-        assertEquals("fresh " + freshToken, call("op=account&lock=kleppmann"));
-        LeaseRecord record = store.read("kleppmann").orElseThrow();
+        assertEquals("fresh " + freshToken, call("op=account&db=" + database + "&lock=" + lock));
+        LeaseRecord record = store.read(lock).orElseThrow();
         assertTrue(record.released(), record::toString);
         assertEquals(freshToken, record.fenceToken().value());
     }

@@ -21,28 +21,30 @@ public class ScenarioServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String lock = request.getParameter("lock");
+        String database = param(request, "db", "h2");
         String answer;
         try {
             answer = switch (request.getParameter("op")) {
                 case "setup" -> {
-                    scenarios.setUp();
+                    scenarios.setUp(database);
                     yield "ok";
                 }
                 case "write" -> scenarios.write(
+                        database,
                         lock,
                         request.getParameter("holder"),
                         Duration.ofMillis(Long.parseLong(param(request, "leaseMs", "10000"))),
                         param(request, "probe", "none"),
                         Boolean.parseBoolean(param(request, "fail", "false")));
                 case "stale" -> scenarios.staleWrite(
-                        lock, Duration.ofMillis(Long.parseLong(param(request, "leaseMs", "1500"))));
-                case "awaitStale" -> String.valueOf(scenarios.awaitStaleAcquired());
+                        database, lock, Duration.ofMillis(Long.parseLong(param(request, "leaseMs", "1500"))));
+                case "awaitStale" -> String.valueOf(scenarios.awaitStaleAcquired(lock));
                 case "resumeStale" -> {
-                    scenarios.resumeStale();
+                    scenarios.resumeStale(lock);
                     yield "ok";
                 }
                 case "inspect" -> scenarios.inspect(lock);
-                case "account" -> scenarios.account(lock);
+                case "account" -> scenarios.account(database, lock);
                 case "probe" -> ProbeLog.calls(lock);
                 default -> throw new IllegalArgumentException("unknown op");
             };

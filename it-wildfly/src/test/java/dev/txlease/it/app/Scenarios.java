@@ -7,6 +7,7 @@ import dev.txlease.TransactionLeases;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.ra.LeaseConnection;
 import dev.txlease.ra.LeaseConnectionFactory;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Synchronization;
@@ -18,42 +19,57 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import javax.sql.DataSource;
 import javax.sql.XAConnection;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * The test application's transactional methods: leases from the adapter, writes through a {@link
- * FencedDataSource} over the container's XA datasource. The application never touches the
- * transaction manager for the lease; only the test probe (a second XA resource) is enlisted by hand.
+ * FencedDataSource} over a container XA datasource ({@code h2}, or {@code mariadb} where the test
+ * configured one). The application never touches the transaction manager for the lease; only the
+ * test probe (a second XA resource) is enlisted by hand.
  */
 @ApplicationScoped
 public class Scenarios {
-    static final String DATA_SOURCE = "java:jboss/datasources/LeaseItDS";
-
+    // tag::ra-inject[]
     @Resource(lookup = "java:/txlease/leases")
     LeaseConnectionFactory leases;
-
-    @Resource(lookup = DATA_SOURCE)
-    DataSource dataSource;
 
     @Resource
     TransactionSynchronizationRegistry registry;
 
+    @Resource(lookup = "java:jboss/datasources/LeaseItDS")
+    DataSource dataSource;
+
+    FencedDataSource fenced;
+
+    @PostConstruct
+    void wrapDataSource() {
+        fenced = FencedDataSource.builder(dataSource)
+                .transactionRegistry(registry) // where the adapter publishes the transaction's leases
+                .build();
+    }
+    // end::ra-inject[]
+
     @Resource(lookup = "java:/TransactionManager")
     TransactionManager transactionManager;
 
-    private volatile FencedDataSource fenced;
-    private volatile CountDownLatch acquired = new CountDownLatch(1);
-    private volatile CountDownLatch resume = new CountDownLatch(1);
+    private final Map<String, FencedDataSource> others = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> acquired = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> resume = new ConcurrentHashMap<>();
 
     /** Creates the tables, outside any transaction (DDL through a fenced connection would commit). */
-    public void setUp() throws SQLException {
-        fenced().createGuardTable();
-        try (Connection connection = dataSource.getConnection();
+    public void setUp(String database) throws SQLException {
+        FencedDataSource target = fenced(database);
+        target.createGuardTable();
+        try (Connection connection = target.getConnection();
                 PreparedStatement create = connection.prepareStatement("CREATE TABLE IF NOT EXISTS account"
                         + " (name VARCHAR(64) PRIMARY KEY, holder VARCHAR(64), token BIGINT)")) {
             create.execute();
@@ -66,20 +82,16 @@ public class Scenarios {
      * "halt"), a second XA resource is enlisted first.
      */
     @Transactional
-    public String write(String lock, String holder, Duration leaseDuration, String probe, boolean fail)
+    public String write(String database, String lock, String holder, Duration leaseDuration, String probe, boolean fail)
             throws Exception {
         AtomicReference<Lease> acquiredLease = new AtomicReference<>();
         ProbeXAResource probeResource =
                 "none".equals(probe) ? null : enlistProbe(lock, "halt".equals(probe), acquiredLease);
-        StringBuilder report = new StringBuilder();
-        try (LeaseConnection connection = leases.getConnection()) {
-            Lease lease = connection.acquire(lock, options(leaseDuration));
-            acquiredLease.set(lease);
-            report.append("token=").append(lease.fenceToken().value());
-            Collection<?> published = (Collection<?>) registry.getResource(TransactionLeases.REGISTRY_KEY);
-            report.append(" published=").append(published != null && published.contains(lease));
-            upsert(lock, holder, lease.fenceToken().value());
-        }
+        Lease lease = write(fenced(database), lock, holder, options(leaseDuration));
+        acquiredLease.set(lease);
+        Collection<?> published = (Collection<?>) registry.getResource(TransactionLeases.REGISTRY_KEY);
+        String report = "token=" + lease.fenceToken().value() + " published="
+                + (published != null && published.contains(lease));
         if (probeResource != null) {
             registry.registerInterposedSynchronization(new Synchronization() {
                 @Override
@@ -94,15 +106,34 @@ public class Scenarios {
         if (fail) {
             throw new IllegalStateException("rolled back on purpose: " + report);
         }
-        return report.toString();
+        return report;
     }
+
+    // tag::ra-write[]
+    Lease write(FencedDataSource fenced, String account, String holder, AcquireOptions options) throws SQLException {
+        try (LeaseConnection connection = leases.getConnection()) {
+            Lease lease = connection.acquire(account, options); // joins the container's transaction
+            try (Connection database = fenced.getConnection(); // checks the lease's fence token first
+                    PreparedStatement update =
+                            database.prepareStatement("UPDATE account SET holder = ?, token = ? WHERE name = ?")) {
+                update.setString(1, holder);
+                update.setLong(2, lease.fenceToken().value());
+                update.setString(3, account);
+                if (update.executeUpdate() == 0) {
+                    insert(database, account, holder, lease.fenceToken().value());
+                }
+            }
+            return lease;
+        } // closing the connection keeps the lease: the transaction's commit or rollback releases it
+    }
+    // end::ra-write[]
 
     /**
      * The stale holder of the Kleppmann scenario: acquires {@code lock} with a short lease (renewed),
      * says so, waits until the test lets it go (after pausing the JVM past the lease), then writes.
      */
     @Transactional
-    public String staleWrite(String lock, Duration leaseDuration) throws Exception {
+    public String staleWrite(String database, String lock, Duration leaseDuration) throws Exception {
         try (LeaseConnection connection = leases.getConnection()) {
             Lease lease = connection.acquire(
                     lock,
@@ -110,12 +141,16 @@ public class Scenarios {
                             .leaseDuration(leaseDuration)
                             .heartbeatPeriod(leaseDuration.dividedBy(4))
                             .build());
-            acquired.countDown();
-            if (!resume.await(60, TimeUnit.SECONDS)) {
+            latch(acquired, lock).countDown();
+            if (!latch(resume, lock).await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("never resumed");
             }
-            try {
-                upsert(lock, "stale", lease.fenceToken().value());
+            try (Connection target = fenced(database).getConnection();
+                    PreparedStatement update =
+                            target.prepareStatement("UPDATE account SET holder = 'stale', token = ? WHERE name = ?")) {
+                update.setLong(1, lease.fenceToken().value());
+                update.setString(2, lock);
+                update.executeUpdate();
             } catch (SQLException e) {
                 throw new IllegalStateException("token=" + lease.fenceToken().value() + " rejected: " + e, e);
             }
@@ -123,12 +158,16 @@ public class Scenarios {
         }
     }
 
-    public boolean awaitStaleAcquired() throws InterruptedException {
-        return acquired.await(60, TimeUnit.SECONDS);
+    public boolean awaitStaleAcquired(String lock) throws InterruptedException {
+        return latch(acquired, lock).await(60, TimeUnit.SECONDS);
     }
 
-    public void resumeStale() {
-        resume.countDown();
+    public void resumeStale(String lock) {
+        latch(resume, lock).countDown();
+    }
+
+    private static CountDownLatch latch(Map<String, CountDownLatch> latches, String lock) {
+        return latches.computeIfAbsent(lock, name -> new CountDownLatch(1));
     }
 
     /** Reads the lock through a fresh connection outside any transaction. */
@@ -139,8 +178,8 @@ public class Scenarios {
     }
 
     /** Reads the account row of {@code name}: "holder token", or "none". */
-    public String account(String name) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
+    public String account(String database, String name) throws SQLException {
+        try (Connection connection = fenced(database).getConnection();
                 PreparedStatement select =
                         connection.prepareStatement("SELECT holder, token FROM account WHERE name = ?")) {
             select.setString(1, name);
@@ -163,15 +202,30 @@ public class Scenarios {
                 .build();
     }
 
-    private void upsert(String name, String holder, long token) throws SQLException {
-        try (Connection connection = fenced().getConnection();
-                PreparedStatement merge = connection.prepareStatement(
-                        "MERGE INTO account (name, holder, token) KEY (name) VALUES (?, ?, ?)")) {
-            merge.setString(1, name);
-            merge.setString(2, holder);
-            merge.setLong(3, token);
-            merge.executeUpdate();
+    private static void insert(Connection connection, String name, String holder, long token) throws SQLException {
+        try (PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO account (name, holder, token) VALUES (?, ?, ?)")) {
+            insert.setString(1, name);
+            insert.setString(2, holder);
+            insert.setLong(3, token);
+            insert.executeUpdate();
         }
+    }
+
+    private FencedDataSource fenced(String database) {
+        if ("h2".equals(database)) {
+            return fenced;
+        }
+        return others.computeIfAbsent(database, name -> {
+            try {
+                DataSource other = (DataSource) new InitialContext().lookup("java:jboss/datasources/LeaseIt-" + name);
+                return FencedDataSource.builder(other)
+                        .transactionRegistry(registry)
+                        .build();
+            } catch (NamingException e) {
+                throw new IllegalArgumentException("no datasource for " + name, e);
+            }
+        });
     }
 
     private ProbeXAResource enlistProbe(String lock, boolean halt, AtomicReference<Lease> lease) throws Exception {
@@ -202,14 +256,5 @@ public class Scenarios {
             }
         });
         return probe;
-    }
-
-    private FencedDataSource fenced() {
-        if (fenced == null) {
-            fenced = FencedDataSource.builder(dataSource)
-                    .transactionRegistry(registry)
-                    .build();
-        }
-        return fenced;
     }
 }
