@@ -80,6 +80,7 @@ class ReadmeJtaTest {
         NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
         // No listener socket on a fixed port in tests (Narayana's default is 4712).
         recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
+        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1); // not 10 s per pass
         try (DefaultLeaseClient client =
                 DefaultLeaseClient.builder(store).node("orders-1").build()) {
             // tag::jta-recovery[]
@@ -97,22 +98,21 @@ class ReadmeJtaTest {
     void fencedJtaSnippetCommitsTheWriteAndTheGuardRejectsAnOlderToken() throws Exception {
         DynamoDbLeaseStore store = DYNAMO.newStore();
         NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
-        TransactionManager transactionManager = NarayanaStandalone.transactionManager();
-        TransactionSynchronizationRegistry registry = NarayanaStandalone.registry();
+        TransactionManager tm = NarayanaStandalone.transactionManager();
+        TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
         String url = "jdbc:h2:mem:readme-jta-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         try (DefaultLeaseClient client = DefaultLeaseClient.builder(store).build();
-                AgroalDataSource agroalPool = xaPool(url, transactionManager, registry)) {
+                AgroalDataSource agroalPool = xaPool(url, tm, tsr)) {
             createAccount(agroalPool);
             // tag::fencing-jta[]
-            TransactionalLeaseClient leases = TransactionalLeaseClient.builder(client, transactionManager)
-                    .registry(registry)
-                    .build();
+            TransactionalLeaseClient leases =
+                    TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
             FencedDataSource fenced = FencedDataSource.builder(agroalPool) // the pool that enlists connections
-                    .transactionRegistry(registry)
+                    .transactionRegistry(tsr)
                     .build();
             fenced.createGuardTable(); // once; or run the DDL (see "Guard table") in a migration
 
-            transactionManager.begin();
+            tm.begin();
             Lease lease = leases.acquire("customer-42", AcquireOptions.defaults()); // joins the transaction
             try (Connection connection = fenced.getConnection();
                     PreparedStatement debit =
@@ -121,7 +121,7 @@ class ReadmeJtaTest {
                 debit.setString(2, "customer-42");
                 debit.executeUpdate(); // the fence check runs first, in the same transaction
             }
-            transactionManager.commit(); // the lease is released after commit
+            tm.commit(); // the lease is released after commit
             // end::fencing-jta[]
             assertEquals(70, balance(agroalPool));
             assertEquals(lease.fenceToken().value(), guardToken(agroalPool));
@@ -131,7 +131,7 @@ class ReadmeJtaTest {
                     Statement statement = connection.createStatement()) {
                 statement.executeUpdate("UPDATE txlease_fence SET token = token + 100");
             }
-            transactionManager.begin();
+            tm.begin();
             leases.acquire("customer-42", AcquireOptions.defaults());
             try (Connection connection = fenced.getConnection();
                     Statement statement = connection.createStatement()) {
@@ -139,7 +139,7 @@ class ReadmeJtaTest {
                         SQLException.class, () -> statement.executeUpdate("UPDATE account SET balance = 0"));
                 assertTrue(rejected instanceof StaleFenceTokenException, rejected.toString());
             }
-            assertThrows(RollbackException.class, transactionManager::commit);
+            assertThrows(RollbackException.class, tm::commit);
             assertEquals(70, balance(agroalPool));
             leases.close();
         }

@@ -17,6 +17,9 @@ import dev.txlease.client.LeaseClock;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,6 +91,33 @@ class ReadmeLeaseClientTest {
             assertEquals(2, next.fenceToken().value(), "the fence grows with every grant, released or not");
         }
         dynamo.close();
+    }
+
+    @Test
+    void tryAcquireSnippetDoesTheWorkOnlyWhenTheLockIsFree() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        List<Long> worked = new ArrayList<>();
+        try (DefaultLeaseClient client = DefaultLeaseClient.builder(store).build();
+                DefaultLeaseClient other = DefaultLeaseClient.builder(store).build()) {
+            for (int round = 0; round < 2; round++) {
+                Lease held = round == 0 ? null : other.acquire("nightly-report", AcquireOptions.defaults());
+                // tag::lease-client-try[]
+                Optional<Lease> free = client.tryAcquire("nightly-report", AcquireOptions.defaults());
+                if (free.isPresent()) {
+                    try (Lease lease = free.get()) {
+                        // ... the work, its writes carrying lease.fenceToken() ...
+                        // end::lease-client-try[]
+                        worked.add(lease.fenceToken().value());
+                        // tag::lease-client-try[]
+                    }
+                } // else another process holds the lock: a result, not an exception
+                // end::lease-client-try[]
+                if (held != null) {
+                    held.close();
+                }
+            }
+        }
+        assertEquals(List.of(1L), worked, "the work ran once, when the lock was free");
     }
 
     @Test
