@@ -144,6 +144,14 @@ class WildFlyLeaseTest {
     }
 
     @Test
+    @Order(1)
+    void twoConnectionsInOneTransactionShareItsLeases() throws Exception {
+        assertEquals("published=2 both=true", call("op=writeTwo&lock=two-a&other=two-b"));
+        assertTrue(store.read("two-a").orElseThrow().released());
+        assertTrue(store.read("two-b").orElseThrow().released());
+    }
+
+    @Test
     @Order(2)
     void rollbackReleasesTheLeaseAndKeepsTheData() throws Exception {
         long committed = token(call("op=write&lock=rolled&holder=kept"));

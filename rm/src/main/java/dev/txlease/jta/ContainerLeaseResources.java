@@ -6,6 +6,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.transaction.xa.XAException;
 import javax.transaction.xa.Xid;
 
 /**
@@ -76,9 +77,19 @@ public final class ContainerLeaseResources {
         return new RecoveryXAResource(engine.store(), engine.node());
     }
 
-    /** Opens the branch {@code xid}; null if it is open already. Runs on the enlisting thread. */
-    LeaseXAResource open(Xid xid) {
-        LeaseXAResource branch = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
+    /**
+     * Opens the branch {@code xid}; null if it is open already. Runs on the enlisting thread, whose
+     * transaction the branch's leases are published in.
+     */
+    LeaseXAResource open(Xid xid) throws XAException {
+        PublishedLeases published;
+        try {
+            published = PublishedLeases.of(registry);
+        } catch (IllegalStateException e) {
+            throw XaErrors.protocol("start of " + XidCodec.describe(xid)
+                    + " on a thread without the transaction; a container enlists on the transaction's thread");
+        }
+        LeaseXAResource branch = new LeaseXAResource(engine.store(), engine.node(), published);
         return branches.putIfAbsent(XidCodec.encode(xid), branch) == null ? branch : null;
     }
 

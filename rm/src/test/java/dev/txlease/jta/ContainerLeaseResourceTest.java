@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.arjuna.ats.arjuna.common.Uid;
+import com.arjuna.ats.jta.xa.XidImple;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseState;
@@ -17,6 +19,8 @@ import jakarta.transaction.TransactionManager;
 import java.util.Collection;
 import java.util.List;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,36 @@ class ContainerLeaseResourceTest {
             assertEquals(LeaseState.HELD, lease.state());
         }
         assertTrue(store.read("container-plain").orElseThrow().released());
+    }
+
+    @Test
+    void aSuspendedBranchResumesOnTheSameResourceAndTheAssociationFollowsTheXaVerbs() throws Exception {
+        ContainerLeaseResource connection = resources.newResource();
+        Xid xid = new XidImple(new Uid());
+        assertEquals(
+                XAException.XAER_PROTO,
+                assertThrows(XAException.class, () -> connection.start(xid, XAResource.TMNOFLAGS)).errorCode,
+                "start outside the transaction's thread");
+        TM.begin(); // the container starts the branch on the transaction's thread
+        connection.start(xid, XAResource.TMNOFLAGS);
+        assertEquals(
+                XAException.XAER_DUPID,
+                assertThrows(XAException.class, () -> resources.newResource().start(xid, XAResource.TMNOFLAGS))
+                        .errorCode);
+        assertEquals(
+                XAException.XAER_PROTO,
+                assertThrows(XAException.class, () -> connection.start(new XidImple(new Uid()), XAResource.TMNOFLAGS))
+                        .errorCode);
+        connection.end(xid, XAResource.TMSUSPEND);
+        assertFalse(connection.isAssociated());
+        assertEquals(
+                XAException.XAER_PROTO,
+                assertThrows(XAException.class, () -> connection.end(xid, XAResource.TMSUCCESS)).errorCode);
+        connection.start(xid, XAResource.TMRESUME);
+        assertTrue(connection.isAssociated());
+        connection.end(xid, XAResource.TMSUCCESS);
+        connection.rollback(xid);
+        assertEquals(0, resources.openBranches());
     }
 
     @Test

@@ -43,6 +43,7 @@ public class ScenarioServlet extends HttpServlet {
                     scenarios.resumeStale(lock);
                     yield "ok";
                 }
+                case "writeTwo" -> scenarios.writeTwo(lock, request.getParameter("other"));
                 case "inspect" -> scenarios.inspect(lock);
                 case "account" -> scenarios.account(database, lock);
                 case "probe" -> ProbeLog.calls(lock);

@@ -109,6 +109,18 @@ public class Scenarios {
         return report;
     }
 
+    /** Acquires two locks through two connections held at once in one transaction. */
+    @Transactional
+    public String writeTwo(String first, String second) {
+        try (LeaseConnection one = leases.getConnection();
+                LeaseConnection two = leases.getConnection()) {
+            Lease a = one.acquire(first, options(Duration.ofSeconds(10)));
+            Lease b = two.acquire(second, options(Duration.ofSeconds(10)));
+            Collection<?> published = (Collection<?>) registry.getResource(TransactionLeases.REGISTRY_KEY);
+            return "published=" + published.size() + " both=" + (published.contains(a) && published.contains(b));
+        }
+    }
+
     // tag::ra-write[]
     Lease write(FencedDataSource fenced, String account, String holder, AcquireOptions options) throws SQLException {
         try (LeaseConnection connection = leases.getConnection()) {
