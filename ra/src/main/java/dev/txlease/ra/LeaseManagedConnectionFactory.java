@@ -48,9 +48,9 @@ public final class LeaseManagedConnectionFactory
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info)
             throws ResourceException {
-        LeaseResourceAdapter current = requireAdapter();
+        LeaseResourceAdapter.Running running = requireAdapter().running();
         return new LeaseManagedConnection(
-                this, current.client(), current.resources().newResource());
+                this, running.client(), running.resources().newResource());
     }
 
     @Override

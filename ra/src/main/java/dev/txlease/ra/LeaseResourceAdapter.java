@@ -51,7 +51,7 @@ public final class LeaseResourceAdapter implements ResourceAdapter {
     private volatile Running running;
 
     /** What {@code start} built. */
-    private record Running(DynamoDbClient dynamoDb, DefaultLeaseClient client, ContainerLeaseResources resources) {}
+    record Running(DynamoDbClient dynamoDb, DefaultLeaseClient client, ContainerLeaseResources resources) {}
 
     /** Creates an adapter with default configuration (the container calls this). */
     public LeaseResourceAdapter() {}
@@ -104,19 +104,13 @@ public final class LeaseResourceAdapter implements ResourceAdapter {
         }
     }
 
-    /** Returns the container resources of the running adapter; for the managed connection factory. */
-    ContainerLeaseResources resources() throws ResourceException {
+    /** Returns what the running adapter holds; for the managed connection factory. */
+    Running running() throws ResourceException {
         Running current = running;
         if (current == null) {
-            throw new ResourceException("txlease: the resource adapter is not started");
+            throw new ResourceException("txlease: the resource adapter is not started (yet, or any more)");
         }
-        return current.resources();
-    }
-
-    /** Returns the lease client of the running adapter. */
-    DefaultLeaseClient client() throws ResourceException {
-        resources();
-        return running.client();
+        return current;
     }
 
     private DynamoDbClient dynamoDbClient() {

@@ -6,6 +6,7 @@ import dev.txlease.LockNames;
 import java.util.Objects;
 import java.util.Optional;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
@@ -25,13 +26,13 @@ import javax.transaction.xa.Xid;
  *
  * <p>Thread-safe: the association is guarded by this resource's monitor; the branch guards itself.
  */
-public final class ContainerLeaseResource extends StoreXAResource {
+public final class ContainerLeaseResource implements XAResource {
     private final ContainerLeaseResources resources;
     private final RecoveryXAResource recovery;
     private LeaseXAResource associated;
+    private volatile int transactionTimeoutSeconds;
 
     ContainerLeaseResource(ContainerLeaseResources resources) {
-        super(resources.engine().store().storeId());
         this.resources = resources;
         this.recovery = resources.newRecoveryResource();
     }
@@ -67,7 +68,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public synchronized void start(Xid xid, int flags) throws XAException {
-        requireXid(xid, "start");
+        StoreXAResource.requireXid(xid, "start");
         if (associated != null) {
             throw XaErrors.protocol(
                     this + " is associated with another branch; start of " + XidCodec.describe(xid) + " refused");
@@ -88,7 +89,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public synchronized void end(Xid xid, int flags) throws XAException {
-        requireXid(xid, "end");
+        StoreXAResource.requireXid(xid, "end");
         LeaseXAResource branch = requireBranch(xid);
         if (branch != associated) {
             throw XaErrors.protocol("end of " + XidCodec.describe(xid) + " on " + this + ", not associated with it");
@@ -99,7 +100,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public int prepare(Xid xid) throws XAException {
-        requireXid(xid, "prepare");
+        StoreXAResource.requireXid(xid, "prepare");
         LeaseXAResource branch = requireBranch(xid);
         try {
             return branch.prepare(xid);
@@ -113,7 +114,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public void commit(Xid xid, boolean onePhase) throws XAException {
-        requireXid(xid, "commit");
+        StoreXAResource.requireXid(xid, "commit");
         LeaseXAResource branch = resources.find(xid);
         if (branch == null) {
             recovery.commit(xid, onePhase);
@@ -132,7 +133,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public void rollback(Xid xid) throws XAException {
-        requireXid(xid, "rollback");
+        StoreXAResource.requireXid(xid, "rollback");
         LeaseXAResource branch = resources.find(xid);
         if (branch == null) {
             recovery.rollback(xid);
@@ -144,7 +145,7 @@ public final class ContainerLeaseResource extends StoreXAResource {
 
     @Override
     public void forget(Xid xid) throws XAException {
-        requireXid(xid, "forget");
+        StoreXAResource.requireXid(xid, "forget");
         LeaseXAResource branch = resources.find(xid);
         if (branch == null) {
             recovery.forget(xid);
@@ -158,9 +159,37 @@ public final class ContainerLeaseResource extends StoreXAResource {
         return recovery.recover(flags);
     }
 
+    /**
+     * True exactly for the resources of the same {@link ContainerLeaseResources}: any of them reaches
+     * a branch started through another ({@code start(xid, TMJOIN)}), so the answer and the join agree.
+     */
+    @Override
+    public boolean isSameRM(XAResource other) {
+        return other instanceof ContainerLeaseResource && ((ContainerLeaseResource) other).resources == resources;
+    }
+
+    @Override
+    public int getTransactionTimeout() {
+        return transactionTimeoutSeconds;
+    }
+
+    /**
+     * Records the transaction timeout for the branches this resource starts: a lease without
+     * heartbeats must outlive it (see {@link TransactionalLeaseClient}). Zero: not checked.
+     */
+    @Override
+    public boolean setTransactionTimeout(int seconds) throws XAException {
+        if (seconds < 0) {
+            throw XaErrors.invalid("transaction timeout must not be negative, was " + seconds + " s");
+        }
+        transactionTimeoutSeconds = seconds;
+        return true;
+    }
+
     @Override
     public String toString() {
-        return "ContainerLeaseResource[store=" + storeId() + ", branch=" + associated() + "]";
+        return "ContainerLeaseResource[store=" + resources.engine().store().storeId() + ", branch=" + associated()
+                + "]";
     }
 
     private LeaseXAResource requireBranch(Xid xid) throws XAException {

@@ -70,6 +70,9 @@ class ContainerLeaseResourceTest {
                 (Collection<Lease>) Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
         assertEquals(List.of(a, b), List.copyOf(published));
         assertEquals(1, resources.openBranches());
+        assertTrue(first.isSameRM(second));
+        assertFalse(first.isSameRM(
+                ContainerLeaseResources.of(client, Narayana.registry()).newResource()));
         TM.commit();
 
         assertEquals(LeaseState.RELEASED, a.state());
