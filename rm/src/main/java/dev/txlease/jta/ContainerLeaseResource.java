@@ -73,17 +73,24 @@ public final class ContainerLeaseResource implements XAResource {
             throw XaErrors.protocol(
                     this + " is associated with another branch; start of " + XidCodec.describe(xid) + " refused");
         }
-        LeaseXAResource branch;
         if (flags == TMNOFLAGS) {
-            branch = resources.open(xid);
-            if (branch == null) {
+            LeaseXAResource opened = resources.open(xid);
+            if (opened == null) {
                 throw XaErrors.duplicate(xid);
             }
-            branch.setTransactionTimeout(getTransactionTimeout());
-        } else {
-            branch = requireBranch(xid);
+            opened.setTransactionTimeout(getTransactionTimeout());
+        } else if (flags != TMJOIN && flags != TMRESUME) {
+            throw XaErrors.invalid("start accepts TMNOFLAGS, TMJOIN or TMRESUME, got 0x" + Integer.toHexString(flags));
         }
-        branch.start(xid, flags);
+        LeaseXAResource branch;
+        try {
+            branch = resources.associate(xid, flags);
+        } catch (XAException e) {
+            if (flags == TMNOFLAGS) {
+                resources.close(xid); // never started
+            }
+            throw e;
+        }
         associated = branch;
     }
 
@@ -95,7 +102,7 @@ public final class ContainerLeaseResource implements XAResource {
             throw XaErrors.protocol("end of " + XidCodec.describe(xid) + " on " + this + ", not associated with it");
         }
         associated = null;
-        branch.end(xid, flags);
+        resources.dissociate(xid, flags);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
@@ -27,7 +28,7 @@ public final class ContainerLeaseResources {
     private final LeaseEngine engine;
     private final TransactionSynchronizationRegistry registry;
     private final LeaseEnlistment enlistment;
-    private final Map<String, LeaseXAResource> branches = new ConcurrentHashMap<>();
+    private final Map<String, OpenBranch> branches = new ConcurrentHashMap<>();
 
     private ContainerLeaseResources(DefaultLeaseClient client, TransactionSynchronizationRegistry registry) {
         this.engine = client.engine();
@@ -90,12 +91,68 @@ public final class ContainerLeaseResources {
                     + " on a thread without the transaction; a container enlists on the transaction's thread");
         }
         LeaseXAResource branch = new LeaseXAResource(engine.store(), engine.node(), published);
-        return branches.putIfAbsent(XidCodec.encode(xid), branch) == null ? branch : null;
+        OpenBranch opened = new OpenBranch(branch);
+        if (branches.putIfAbsent(XidCodec.encode(xid), opened) != null) {
+            return null;
+        }
+        return branch;
     }
 
     /** Returns the open branch {@code xid}, or null. */
     LeaseXAResource find(Xid xid) {
-        return branches.get(XidCodec.encode(xid));
+        OpenBranch open = branches.get(XidCodec.encode(xid));
+        return open == null ? null : open.branch;
+    }
+
+    /**
+     * Associates one more connection resource with the branch {@code xid}: {@code TMNOFLAGS} right
+     * after {@link #open}, {@code TMJOIN} or {@code TMRESUME} later. The branch itself sees one
+     * association: it is started by the first connection and ended by the last (or by the first
+     * {@code TMFAIL}), so a join while another connection is associated is no protocol error.
+     */
+    LeaseXAResource associate(Xid xid, int flags) throws XAException {
+        OpenBranch open = branches.get(XidCodec.encode(xid));
+        if (open == null) {
+            throw XaErrors.unknown(xid, toString());
+        }
+        synchronized (open) {
+            if (open.associations == 0) {
+                open.branch.start(xid, flags);
+            }
+            open.associations++;
+        }
+        return open.branch;
+    }
+
+    /** Ends one connection resource's association with the branch {@code xid}; see {@link #associate}. */
+    void dissociate(Xid xid, int flags) throws XAException {
+        OpenBranch open = branches.get(XidCodec.encode(xid));
+        if (open == null) {
+            throw XaErrors.unknown(xid, toString());
+        }
+        synchronized (open) {
+            open.associations--;
+            if (open.failed) {
+                return; // the branch was ended with TMFAIL already: it rolls back
+            }
+            if (flags == XAResource.TMFAIL) {
+                open.failed = true;
+                open.branch.end(xid, flags);
+            } else if (open.associations == 0) {
+                open.branch.end(xid, flags);
+            }
+        }
+    }
+
+    /** An open branch and how many connection resources are associated with it. */
+    private static final class OpenBranch {
+        final LeaseXAResource branch;
+        int associations;
+        boolean failed;
+
+        OpenBranch(LeaseXAResource branch) {
+            this.branch = branch;
+        }
     }
 
     /** Forgets the branch {@code xid} once it has completed. */
