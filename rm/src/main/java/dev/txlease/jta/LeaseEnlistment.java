@@ -38,7 +38,16 @@ final class LeaseEnlistment {
 
     /** Acquires {@code name} in {@code transaction}, the caller's active transaction. */
     Optional<Lease> acquire(Transaction transaction, String name, AcquireOptions options, boolean wait) {
-        LeaseXAResource resource = enlist(transaction, name);
+        return acquire(enlist(transaction, name), transaction, name, options, wait);
+    }
+
+    /**
+     * Acquires {@code name} in the branch {@code resource}, already enlisted (by this class, or by a
+     * container that enlists resources itself); {@code transaction} is null if unknown (then a lease
+     * lost while the transaction runs does not mark it rollback-only; prepare votes rollback).
+     */
+    Optional<Lease> acquire(
+            LeaseXAResource resource, Transaction transaction, String name, AcquireOptions options, boolean wait) {
         Optional<TransactionalLease> held = resource.find(name);
         if (held.isPresent()) {
             Lease reused = reuse(held.get());

@@ -19,7 +19,9 @@ import java.util.logging.Logger;
  * while a committing thread may hold the transaction manager's lock on the transaction and wait for
  * that operation lock (prepare). {@code setRollbackOnly()} may need the transaction manager's lock,
  * so it runs on another thread, never on the reporting one. Prepare checks the lease in the store
- * anyway; the mark only stops the transaction sooner. Thread-safe.
+ * anyway; the mark only stops the transaction sooner. Without a {@code Transaction} (a container
+ * enlisted the branch, see {@link ContainerLeaseResource}) there is no mark: prepare votes rollback.
+ * Thread-safe.
  */
 final class RollbackOnLoss implements LeaseListener {
     private static final Logger LOG = Logger.getLogger(RollbackOnLoss.class.getName());
@@ -48,7 +50,7 @@ final class RollbackOnLoss implements LeaseListener {
         if (current != null) {
             current.lost(cause);
         }
-        if (resource.isActive()) {
+        if (transaction != null && resource.isActive()) {
             try {
                 executor.execute(() -> markRollbackOnly(lost, cause));
             } catch (RejectedExecutionException e) {
