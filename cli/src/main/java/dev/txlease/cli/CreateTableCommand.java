@@ -1,0 +1,29 @@
+package dev.txlease.cli;
+
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import picocli.CommandLine.Command;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * {@code create-table}: creates the lease table unless it exists and waits until it is active.
+ *
+ * <p>Not thread-safe: one instance runs one command line.
+ */
+@Command(
+        name = "create-table",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Creates the lease table (on-demand billing, string partition key) unless it exists, and waits"
+                    + " until it is ACTIVE. An existing table's key is checked.",
+            "The DynamoDB store has no recovery index: 'prepared' scans the table."
+        })
+final class CreateTableCommand extends StoreCommand {
+    @Override
+    int run(DynamoDbClient client, DynamoDbLeaseStore store) {
+        store.createTableIfMissing();
+        out().println("Table '" + store.tableName() + "' is ACTIVE with partition key '"
+                + store.attributes().partitionKey() + "' (" + store.storeId() + ").");
+        out().println("No recovery index is needed: 'prepared --node' scans the table (recovery only).");
+        return TxleaseCli.OK;
+    }
+}

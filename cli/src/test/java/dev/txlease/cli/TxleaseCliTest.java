@@ -1,0 +1,270 @@
+package dev.txlease.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.StoreResult;
+import dev.txlease.testing.DynamoDbLocal;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * Runs every command of the tool in-process (picocli's {@code execute}) against DynamoDB Local over
+ * HTTP, through the tool's own SDK client, and asserts on its output, exit code and the table.
+ */
+class TxleaseCliTest {
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.server();
+
+    private static final Duration LEASE = Duration.ofSeconds(20);
+
+    @Test
+    void createTableCreatesATableTheStoreCanUseAndIsIdempotent() {
+        String table = DYNAMO.newTableName();
+
+        Run first = run("create-table", "--table", table);
+        Run second = run("create-table", "--table", table);
+
+        assertEquals(TxleaseCli.OK, first.exitCode, first.toString());
+        assertTrue(first.out.contains("Table '" + table + "' is ACTIVE with partition key 'name'"), first.out);
+        assertEquals(TxleaseCli.OK, second.exitCode, second.toString());
+        DynamoDbLeaseStore store =
+                DynamoDbLeaseStore.builder(DYNAMO.client()).tableName(table).build();
+        assertTrue(grant(store, "orders", "worker-1", "node-a").succeeded());
+    }
+
+    @Test
+    void listShowsHeldLeasesOnlyWithOwnerNodeFenceLeaseAndPreparedXid() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        LeaseRecord orders = grant(store, "orders", "worker-1", "node-a").record();
+        LeaseRecord billing = grant(store, "billing", "worker-2", "node-b").record();
+        prepare(store, billing, "xid-billing-1");
+        LeaseRecord gone = grant(store, "gone", "worker-3", "node-a").record();
+        assertTrue(store.release("gone", "worker-3", List.of(gone.version())).succeeded());
+
+        Run text = run("list", "--table", store.tableName());
+        Run json = run("list", "--table", store.tableName(), "--json");
+
+        assertEquals(TxleaseCli.OK, text.exitCode, text.toString());
+        List<String> lines = text.out.lines().toList();
+        assertEquals(3, lines.size(), text.out); // header, billing, orders: not the released 'gone'
+        assertTrue(lines.get(0).startsWith("NAME"), text.out);
+        assertEquals(List.of("billing", "worker-2", "node-b", "1", "PT20S", "xid-billing-1"), columns(lines.get(1)));
+        assertEquals(List.of("orders", "worker-1", "node-a", "1", "PT20S", "-"), columns(lines.get(2)));
+        assertEquals(1, orders.fence());
+        assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
+        assertTrue(
+                json.out.startsWith("[{\"name\":\"billing\",\"owner\":\"worker-2\",\"node\":\"node-b\",\"fence\":1,"
+                        + "\"leaseDurationMs\":20000,\"released\":false,"),
+                json.out);
+        assertTrue(json.out.contains("\"preparedXid\":\"xid-billing-1\""), json.out);
+        assertTrue(json.out.contains("{\"name\":\"orders\""), json.out);
+        assertFalse(json.out.contains("gone"), json.out);
+    }
+
+    @Test
+    void inspectShowsOneLockAndFailsForAnUnknownOrMissingName() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        LeaseRecord orders = grant(store, "orders", "worker-1", "node-a").record();
+
+        Run text = run("inspect", "orders", "--table", store.tableName());
+        Run json = run("inspect", "--json", "orders", "--table", store.tableName());
+        Run unknown = run("inspect", "no-such-lock", "--table", store.tableName());
+        Run missingName = run("inspect", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.OK, text.exitCode, text.toString());
+        assertTrue(text.out.contains("state:         held"), text.out);
+        assertTrue(text.out.contains("owner:         worker-1"), text.out);
+        assertTrue(text.out.contains("fence:         1"), text.out);
+        assertTrue(text.out.contains("version:       " + orders.version()), text.out);
+        assertTrue(json.out.startsWith("{\"name\":\"orders\",\"owner\":\"worker-1\""), json.out);
+        assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
+        assertTrue(unknown.err.contains("no lock named 'no-such-lock'"), unknown.err);
+        assertEquals(TxleaseCli.USAGE, missingName.exitCode, missingName.toString());
+        assertTrue(missingName.err.contains("Missing required parameter: 'NAME'"), missingName.err);
+    }
+
+    @Test
+    void releaseWithoutForceRefusesAndChangesNothing() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        LeaseRecord before = grant(store, "orders", "worker-1", "node-a").record();
+        long requestsBefore = DYNAMO.requests().total();
+
+        Run refused = run("release", "orders", "--owner", "worker-1", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.USAGE, refused.exitCode, refused.toString());
+        assertTrue(refused.err.contains("refusing to release lock 'orders' without --force"), refused.err);
+        assertEquals(requestsBefore, DYNAMO.requests().total(), "a refused release sends no request");
+        assertEquals(before, store.read("orders").orElseThrow());
+    }
+
+    @Test
+    void forcedReleaseKeepsTheFenceCounterSoTheNextGrantCarriesALargerToken() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        grant(store, "orders", "worker-0", "node-a");
+        assertTrue(store.release(
+                        "orders",
+                        "worker-0",
+                        List.of(store.read("orders").orElseThrow().version()))
+                .succeeded());
+        LeaseRecord held = grant(store, "orders", "worker-1", "node-a").record();
+        prepare(store, held, "xid-orders-1");
+        assertEquals(2, held.fence());
+
+        Run released = run("release", "orders", "--owner", "worker-1", "--force", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.OK, released.exitCode, released.toString());
+        assertTrue(
+                released.out.contains("Released lock 'orders' held by 'worker-1' with fence token 2."), released.out);
+        assertTrue(released.out.contains("the next grant carries token 3 or larger"), released.out);
+        assertTrue(released.out.contains("prepared transaction branch xid-orders-1"), released.out);
+        LeaseRecord after = store.read("orders").orElseThrow();
+        assertTrue(after.released());
+        assertEquals(2, after.fence(), "the fence counter stays");
+        assertEquals(null, after.transactionId());
+        StoreResult next = grant(store, "orders", "worker-2", "node-b");
+        assertTrue(next.succeeded(), next.toString());
+        assertTrue(next.record().fenceToken().isNewerThan(held.fenceToken()), next.toString());
+        assertEquals(3, next.record().fence());
+    }
+
+    @Test
+    void forcedReleaseOfAnotherOwnersOrAnUnknownLockReleasesNothing() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        LeaseRecord held = grant(store, "orders", "worker-1", "node-a").record();
+
+        Run wrongOwner = run("release", "orders", "--owner", "worker-9", "--force", "--table", store.tableName());
+        Run unknown = run("release", "nothing", "--owner", "worker-1", "--force", "--table", store.tableName());
+        Run missingOwner = run("release", "orders", "--force", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.NOT_HELD, wrongOwner.exitCode, wrongOwner.toString());
+        assertTrue(wrongOwner.err.contains("is held by 'worker-1', not by 'worker-9'"), wrongOwner.err);
+        assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
+        assertEquals(TxleaseCli.USAGE, missingOwner.exitCode, missingOwner.toString());
+        assertTrue(missingOwner.err.contains("Missing required option: '--owner=OWNER'"), missingOwner.err);
+        assertEquals(held, store.read("orders").orElseThrow());
+    }
+
+    @Test
+    void preparedListsTheInDoubtBranchesOfOneNode() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        prepare(store, grant(store, "a-orders", "worker-1", "node-a").record(), "xid-a");
+        prepare(store, grant(store, "b-billing", "worker-2", "node-b").record(), "xid-b");
+        grant(store, "a-idle", "worker-3", "node-a");
+
+        Run nodeA = run("prepared", "--node", "node-a", "--table", store.tableName());
+        Run json = run("prepared", "--node", "node-b", "--json", "--table", store.tableName());
+        Run missingNode = run("prepared", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.OK, nodeA.exitCode, nodeA.toString());
+        List<String> lines = nodeA.out.lines().toList();
+        assertEquals(2, lines.size(), nodeA.out);
+        assertEquals(List.of("a-orders", "worker-1", "node-a", "1", "PT20S", "xid-a"), columns(lines.get(1)));
+        assertTrue(json.out.startsWith("[{\"name\":\"b-billing\""), json.out);
+        assertTrue(json.out.contains("\"preparedXid\":\"xid-b\""), json.out);
+        assertEquals(TxleaseCli.USAGE, missingNode.exitCode, missingNode.toString());
+    }
+
+    @Test
+    void anUnknownTableIsAStoreFailureThatSaysSo() {
+        Run list = run("list", "--table", DYNAMO.newTableName());
+        Run inspect = run("inspect", "orders", "--table", DYNAMO.newTableName());
+
+        assertEquals(TxleaseCli.STORE_FAILED, list.exitCode, list.toString());
+        assertTrue(list.err.contains("ResourceNotFoundException"), list.err);
+        assertEquals(TxleaseCli.STORE_FAILED, inspect.exitCode, inspect.toString());
+        assertTrue(inspect.err.contains("does not exist in this account and region"), inspect.err);
+    }
+
+    @Test
+    void aWrongEndpointIsAStoreFailureThatNamesIt() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String endpoint = "http://127.0.0.1:" + closedPort;
+
+        Run list = runAt(endpoint, "list", "--table", "txlease_locks");
+
+        assertEquals(TxleaseCli.STORE_FAILED, list.exitCode, list.toString());
+        assertTrue(list.err.startsWith("error: Scan on table 'txlease_locks' at " + endpoint), list.err);
+    }
+
+    @Test
+    void badInputIsAUsageErrorAndEveryCommandHasHelp() {
+        Run noCommand = run();
+        Run unknownOption = run("list", "--no-such-option");
+        Run badTable = run("list", "--table", "x");
+        Run badEndpoint = runAt("not a uri", "list");
+
+        assertEquals(TxleaseCli.USAGE, noCommand.exitCode, noCommand.toString());
+        assertTrue(noCommand.err.contains("Missing required subcommand"), noCommand.err);
+        assertEquals(TxleaseCli.USAGE, unknownOption.exitCode, unknownOption.toString());
+        assertTrue(unknownOption.err.contains("Unknown option: '--no-such-option'"), unknownOption.err);
+        assertEquals(TxleaseCli.USAGE, badTable.exitCode, badTable.toString());
+        assertTrue(badTable.err.contains("tableName must be 3 to 255 characters"), badTable.err);
+        assertEquals(TxleaseCli.USAGE, badEndpoint.exitCode, badEndpoint.toString());
+        for (String command : List.of("create-table", "list", "inspect", "release", "prepared")) {
+            Run help = run(command, "--help");
+            assertEquals(TxleaseCli.OK, help.exitCode, help.toString());
+            assertTrue(help.out.startsWith("Usage: txlease " + command), help.out);
+            assertTrue(help.out.contains("--endpoint=URL"), help.out);
+        }
+        Run help = run("--help");
+        assertTrue(help.out.contains("Exit codes:"), help.out);
+    }
+
+    private static StoreResult grant(DynamoDbLeaseStore store, String name, String owner, String node) {
+        return store.tryGrant(
+                new GrantRequest(name, owner, node, UUID.randomUUID().toString(), LEASE, null, null));
+    }
+
+    private static void prepare(DynamoDbLeaseStore store, LeaseRecord held, String transactionId) {
+        StoreResult prepared = store.prepare(
+                held.name(),
+                held.owner(),
+                List.of(held.version()),
+                UUID.randomUUID().toString(),
+                LEASE,
+                transactionId);
+        assertTrue(prepared.succeeded(), prepared.toString());
+    }
+
+    private static List<String> columns(String line) {
+        return List.of(line.trim().split("\\s+"));
+    }
+
+    private static Run run(String... args) {
+        return runAt(DYNAMO.endpoint().toString(), args);
+    }
+
+    /** Runs the tool in this JVM with {@code --endpoint} added to the subcommand, capturing its output. */
+    private static Run runAt(String endpoint, String... args) {
+        List<String> line = new ArrayList<>(List.of(args));
+        if (!line.isEmpty() && !line.get(0).startsWith("-")) {
+            line.add(1, "--endpoint=" + endpoint);
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = TxleaseCli.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode = commandLine.execute(line.toArray(String[]::new));
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+}
