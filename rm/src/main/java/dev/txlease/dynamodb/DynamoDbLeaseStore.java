@@ -4,6 +4,7 @@ import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.StoreResult;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * A {@link LeaseStore} on a DynamoDB table: one item per lock name, changed only by conditional
@@ -92,13 +93,15 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     private final String storeId;
     private final LeaseItems items;
     private final StoreFailures failures;
+    private final Duration releasedItemExpiry;
 
     private DynamoDbLeaseStore(Builder builder) {
         this.client = builder.client;
         this.tableName = builder.tableName;
         this.attributes = builder.attributes;
         this.storeId = describe(client, tableName);
-        this.items = new LeaseItems(tableName, attributes);
+        this.releasedItemExpiry = builder.releasedItemExpiry;
+        this.items = new LeaseItems(tableName, attributes, builder.wallClock, releasedItemExpiry);
         this.failures = new StoreFailures(storeId, tableName);
     }
 
@@ -130,7 +133,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
      *     key is not the configured partition key
      */
     public void createTableIfMissing() {
-        new LeaseTables(client, tableName, attributes.partitionKey(), failures).createIfMissing();
+        new LeaseTables(client, tableName, attributes, releasedItemExpiry != null, failures).createIfMissing();
     }
 
     @Override
@@ -187,7 +190,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         GetItemResponse response;
         try {
             response = client.getItem(items.read(name));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw failures.unavailable("read", "GetItem", name, e);
         }
         return response.hasItem() && !response.item().isEmpty()
@@ -204,7 +207,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             ScanResponse page;
             try {
                 page = client.scan(items.findPrepared(node, startKey));
-            } catch (SdkException e) {
+            } catch (RuntimeException e) {
                 throw failures.unavailable("find the prepared leases of node '" + node + "'", "Scan", null, e);
             }
             page.items().forEach(item -> records.add(items.toRecord(item)));
@@ -225,14 +228,17 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     private StoreResult update(String operation, String name, Supplier<UpdateItemRequest> request) {
+        UpdateItemRequest built = request.get();
+        UpdateItemResponse response;
         try {
-            return StoreResult.success(
-                    items.toRecord(client.updateItem(request.get()).attributes()));
+            response = client.updateItem(built);
         } catch (ConditionalCheckFailedException e) {
             return StoreResult.conflict(e.hasItem() && !e.item().isEmpty() ? items.toRecord(e.item()) : null);
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
+            // Every other failure, SDK or not, leaves the outcome unknown (see StoreFailures).
             throw failures.unavailable(operation, "UpdateItem", name, e);
         }
+        return StoreResult.success(items.toRecord(response.attributes()));
     }
 
     private static String describe(DynamoDbClient client, String tableName) {
@@ -254,6 +260,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         private final DynamoDbClient client;
         private String tableName = DEFAULT_TABLE_NAME;
         private DynamoDbLeaseAttributes attributes = DynamoDbLeaseAttributes.defaults();
+        private Clock wallClock = Clock.systemUTC();
+        private Duration releasedItemExpiry;
 
         private Builder(DynamoDbClient client) {
             this.client = client;
@@ -283,6 +291,40 @@ public final class DynamoDbLeaseStore implements LeaseStore {
          */
         public Builder attributes(DynamoDbLeaseAttributes attributes) {
             this.attributes = Objects.requireNonNull(attributes, "attributes must not be null");
+            return this;
+        }
+
+        /**
+         * Lets DynamoDB TTL delete items that stayed released for {@code expiry}: every release then
+         * writes the {@link DynamoDbLeaseAttributes#expiresAt() expiresAt} attribute (epoch seconds,
+         * the release time on the {@link #wallClock} plus {@code expiry}), every grant removes it, and
+         * {@link DynamoDbLeaseStore#createTableIfMissing()} turns TTL on for that attribute. Off by
+         * default: released items stay forever. Deletion is safe for fence tokens (see the class
+         * Javadoc), but turn it on only once every client of the table runs a txlease version that
+         * writes clock-based fence tokens.
+         *
+         * @param expiry at least one hour, at most 3,650 days
+         * @return this builder
+         */
+        public Builder releasedItemExpiry(Duration expiry) {
+            Objects.requireNonNull(expiry, "releasedItemExpiry must not be null");
+            if (expiry.compareTo(Duration.ofHours(1)) < 0 || expiry.compareTo(Duration.ofDays(3650)) > 0) {
+                throw new IllegalArgumentException(
+                        "releasedItemExpiry must be between 1 hour and 3650 days, was " + expiry);
+            }
+            this.releasedItemExpiry = expiry;
+            return this;
+        }
+
+        /**
+         * Sets the wall clock (default {@link Clock#systemUTC()}) that dates the fence base of new
+         * items and the expiry of released ones. It never decides who holds a lock.
+         *
+         * @param wallClock the clock
+         * @return this builder
+         */
+        public Builder wallClock(Clock wallClock) {
+            this.wallClock = Objects.requireNonNull(wallClock, "wallClock must not be null");
             return this;
         }
 
