@@ -19,8 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -45,8 +43,8 @@ import java.util.logging.Logger;
  *       comes first, and go to 1.
  * </ol>
  *
- * <p>Heartbeats: one scheduler thread triggers every lease's beats; the store calls run on a small
- * worker pool, so one slow call does not delay the others. Thread-safe.
+ * <p>Heartbeats: a {@link HeartbeatScheduler} runs every lease's beats on renewal threads started
+ * on demand, at most one pending beat per lease, the lease nearest expiry first. Thread-safe.
  */
 public final class LeaseEngine {
     private static final Logger LOG = Logger.getLogger(LeaseEngine.class.getName());
@@ -55,8 +53,7 @@ public final class LeaseEngine {
     private final String owner;
     private final String node;
     private final LeaseClock clock;
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService workers;
+    private final HeartbeatScheduler heartbeats;
     private final ExecutorService acquirers;
     private final LocalWaiters waiters = new LocalWaiters();
     private final Set<ManagedLease> active = ConcurrentHashMap.newKeySet();
@@ -68,15 +65,14 @@ public final class LeaseEngine {
      * @param owner this client's owner identity
      * @param node this client's node identity (for transaction recovery)
      * @param clock the monotonic clock
-     * @param heartbeatThreads the number of threads that run renewals
+     * @param heartbeatThreads the most threads that run renewals (started on demand)
      */
     public LeaseEngine(LeaseStore store, String owner, String node, LeaseClock clock, int heartbeatThreads) {
         this.store = Objects.requireNonNull(store, "store");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.node = Objects.requireNonNull(node, "node");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-heartbeat-scheduler"));
-        this.workers = Executors.newFixedThreadPool(heartbeatThreads, daemons("txlease-heartbeat"));
+        this.heartbeats = new HeartbeatScheduler(heartbeatThreads, "txlease-heartbeat");
         this.acquirers = Executors.newCachedThreadPool(daemons("txlease-acquire"));
     }
 
@@ -197,14 +193,10 @@ public final class LeaseEngine {
         if (!period.isZero()) {
             LeaseHeartbeat heartbeat = new LeaseHeartbeat(lease, period);
             lease.heartbeat(heartbeat);
-            try {
-                heartbeat.start(scheduler, workers);
-            } catch (RejectedExecutionException e) {
+            if (!heartbeat.start(heartbeats)) {
                 active.remove(lease);
-                throw new IllegalStateException(
-                        "The lease client is closed; lease on lock '" + granted.name() + "' was granted (fence "
-                                + granted.fence() + ") and will expire unrenewed",
-                        e);
+                throw new IllegalStateException("The lease client is closed; lease on lock '" + granted.name()
+                        + "' was granted (fence " + granted.fence() + ") and will expire unrenewed");
             }
         }
         return lease;
@@ -247,6 +239,11 @@ public final class LeaseEngine {
         LOG.log(Level.WARNING, "txlease: heartbeat of " + lease + " failed unexpectedly", e);
     }
 
+    /** Returns the heartbeat scheduler (for tests of this package). */
+    HeartbeatScheduler heartbeats() {
+        return heartbeats;
+    }
+
     /** Returns the number of leases this engine holds and renews. */
     public int activeLeases() {
         return active.size();
@@ -254,8 +251,7 @@ public final class LeaseEngine {
 
     /** Stops heartbeats and waiting acquisitions; held leases expire on their own. */
     public void close() {
-        scheduler.shutdownNow();
-        workers.shutdownNow();
+        heartbeats.close();
         acquirers.shutdownNow();
         active.clear();
     }
