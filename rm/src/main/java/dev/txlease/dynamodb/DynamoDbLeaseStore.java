@@ -40,42 +40,72 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *   name            S     partition key: the lock name
  *   owner           S     the holder; absent once released
  *   version         S     compare-and-set nonce, fresh on every grant, renewal and prepare
- *   fence           N     fence counter: +1 on every grant, never reset (items are never deleted)
+ *   fence           N     the fence token of the latest grant (see Fence tokens)
  *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare (sub-millisecond
  *                         parts are dropped)
  *   data            B     data stored with the lease; absent when none
  *   released        BOOL  true once released
  *   node            S     the holder's node, for XA recovery
  *   txid            S     the prepared transaction branch; absent when none
+ *   expiresAt       N     epoch seconds after which DynamoDB TTL may delete a released item; written
+ *                         only with {@link Builder#releasedItemExpiry}, removed by every grant
  * </pre>
  *
  * <h2>Algorithm</h2>
  *
  * <ol>
  *   <li><b>Grant</b>: {@code SET owner, version = new, leaseDurationMs, node, released = false, data
- *       (or REMOVE data) REMOVE txid ADD fence 1} on condition {@code attribute_not_exists(name) OR
- *       released = true}, plus {@code OR version = takeoverVersion} for a takeover. {@code ALL_NEW}
- *       returns the fence token; on a failed condition {@code ALL_OLD} returns the holder's record,
- *       so a held lock costs no extra read.
+ *       (or REMOVE data), fence = if_not_exists(fence, :base) + 1 REMOVE txid, expiresAt} on
+ *       condition {@code attribute_not_exists(name) OR released = true}, plus {@code OR version =
+ *       takeoverVersion} for a takeover. {@code ALL_NEW} returns the fence token; on a failed
+ *       condition {@code ALL_OLD} returns the holder's record, so a held lock costs no extra read.
  *   <li><b>Renew</b>: {@code SET version = new, leaseDurationMs} on condition {@code owner = :owner
  *       AND version IN (:expected...) AND released = false}; at most 100 expected versions
  *       (DynamoDB's limit on {@code IN}).
  *   <li><b>Prepare</b>: as renew, also {@code SET txid}.
- *   <li><b>Release</b>: on the renew condition, {@code SET released = true REMOVE owner, data,
- *       txid}. The item, its version and its fence counter stay, so the next grant's token is
- *       larger than every token before it.
+ *   <li><b>Release</b>: on the renew condition, {@code SET released = true (, expiresAt) REMOVE
+ *       owner, data, txid}. The item and its fence token stay.
  *   <li><b>Complete transaction</b>: on condition {@code txid = :txid}, release as above, or only
  *       {@code REMOVE txid} when the lease is kept.
  *   <li><b>Read</b>: a consistent {@code GetItem}. <b>Find prepared</b>: a consistent, paginated
  *       {@code Scan} filtered on {@code node = :node AND attribute_exists(txid)} (recovery only).
  * </ol>
  *
+ * <h2>Fence tokens</h2>
+ *
+ * <p>Every grant adds 1 to the item's token, in the same write. A new item (or one without a {@code
+ * fence}) starts at {@code :base + 1}, where {@code :base} is the granting client's wall clock in
+ * epoch milliseconds times 1,000,000 ({@link Builder#wallClock}): about 1.8 &times; 10<sup>18</sup>
+ * today, within a {@code long} until the year 2262. So the tokens of a name stay strictly increasing
+ * when its item disappears (an operator's {@code DeleteItem}, TTL, the table deleted and created
+ * again, a {@code fence} removed): a re-created item starts above every token the old one gave out
+ * as long as the re-creating client's clock is not behind the clock that created the old item by
+ * more than the old item's lifetime, less a microsecond per grant it saw. Items written by earlier
+ * txlease versions, which started at 1, keep counting up from their token. What this cannot protect
+ * against is a table <em>restored</em> from a backup or to a point in time: its items carry the
+ * tokens of that moment, and tokens granted after it are granted again. {@link
+ * #createTableIfMissing()} logs a WARNING for a restored table; delete its items (or create it
+ * empty instead of restoring it): an empty table is safe.
+ *
+ * <h2>Failures</h2>
+ *
  * <p>A failed condition is a result ({@link StoreResult#conflict}), never an exception. Every other
- * SDK failure becomes a {@link dev.txlease.LeaseStoreUnavailableException} naming the lock, the
- * operation and the table. The SDK may retry a request whose first attempt landed: a retried grant
- * then comes back as a conflict whose record holds the caller's owner and new version; the store
- * returns it as is and leaves the interpretation to the client. Arguments are checked before any
- * request is sent.
+ * failure of the client becomes a {@link dev.txlease.LeaseStoreUnavailableException} (outcome
+ * unknown) naming the lock, the operation and the table: SDK exceptions, an {@code
+ * AbortedException} of an interrupted caller (whose interrupt flag is kept), and anything else a
+ * client throws (embedded DynamoDB Local's own exceptions, a {@code NullPointerException} of the
+ * JDK's {@code HttpURLConnection} after a long pause of the process). The SDK may retry a request
+ * whose first attempt landed: a retried grant then comes back as a conflict whose record holds the
+ * caller's owner and new version; the store returns it as is and leaves the interpretation to the
+ * client. Arguments are checked before any request is sent.
+ *
+ * <p>The store uses the {@link DynamoDbClient} it is given, with its HTTP client. txlease depends
+ * on the SDK's Apache HTTP client ({@code apache-client}): it pools connections (50 by default,
+ * {@code maxConnections}), which many concurrent renewals need, while the JDK's {@code
+ * HttpURLConnection} behind {@code url-connection-client} keeps only 5 idle connections per host
+ * unless the process-wide {@code http.maxConnections} is raised, and has thrown raw {@code
+ * NullPointerException}s after process pauses. The asynchronous clients (Netty, CRT) would not
+ * help: the store's calls are synchronous.
  *
  * <p>{@link #storeId()} is the client's endpoint override and region plus the table name; two
  * accounts with the same table name in one region are not told apart.
