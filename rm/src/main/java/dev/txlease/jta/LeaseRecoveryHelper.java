@@ -10,6 +10,7 @@ import javax.transaction.xa.XAResource;
  * Lets Narayana's XA recovery complete the lease branches of a node that stopped between prepare and
  * commit. Register it once, at startup, before recovery runs:
  *
+ * <!-- snippet: jta-recovery -->
  * <pre>{@code
  * XARecoveryModule.getRegisteredXARecoveryModule()
  *         .addXAResourceRecoveryHelper(LeaseRecoveryHelper.of(client));
