@@ -137,12 +137,28 @@ final class HeartbeatScheduler {
         } finally {
             lock.unlock();
         }
-        while (true) {
-            Beat beat = next();
-            if (beat == null) {
-                return;
+        boolean ended = false;
+        try {
+            for (Beat beat = next(); beat != null; beat = next()) {
+                try {
+                    beat.heartbeat().beat(System.nanoTime() - beat.dueAt());
+                } catch (RuntimeException e) {
+                    LOG.log(
+                            Level.WARNING,
+                            "txlease: a heartbeat failed unexpectedly; its lease is no longer renewed",
+                            e);
+                }
             }
-            beat.heartbeat.beat(System.nanoTime() - beat.dueAt);
+            ended = true; // next() counted this thread out
+        } finally {
+            if (!ended) {
+                lock.lock();
+                try {
+                    running--; // an Error ended this thread
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 

@@ -173,6 +173,36 @@ abstract class AbstractFenceContinuityTest {
     }
 
     @Test
+    void aTransactionCompletionThatReleasesStampsTheExpiryToo() {
+        DynamoDbLeaseStore expiring = newStore(builder -> builder.releasedItemExpiry(Duration.ofHours(1)));
+        String name = newName();
+        LeaseRecord alice = grant(expiring, name, "alice");
+        assertTrue(expiring.prepare(name, "alice", List.of(alice.version()), newVersion(), LEASE, "tx-1")
+                .succeeded());
+
+        assertTrue(expiring.completeTransaction(name, "tx-1", true).succeeded());
+
+        assertEquals(
+                AttributeValue.fromN(Long.toString(
+                        wallClock.instant().plus(Duration.ofHours(1)).getEpochSecond())),
+                rawItem(expiring, name).get("expiresAt"));
+    }
+
+    /**
+     * The documented limit, pinned: a client whose wall clock is behind the clock that created the
+     * deleted item by more than that item's lifetime re-creates it below the old tokens.
+     */
+    @Test
+    void aRecreatingClockBehindByMoreThanTheItemsLifetimeRepeatsTokens() {
+        String name = newName();
+        long last = grantAndRelease(store, name);
+        deleteItem(store, name);
+        wallClock.advance(Duration.ofSeconds(-1));
+
+        assertTrue(grantAndRelease(store, name) < last);
+    }
+
+    @Test
     void aTableWithTtlOnAnotherTxleaseAttributeIsRefused() {
         dynamo().client().updateTimeToLive(request -> request.tableName(store.tableName())
                 .timeToLiveSpecification(
