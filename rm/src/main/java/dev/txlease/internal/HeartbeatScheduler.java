@@ -142,6 +142,9 @@ final class HeartbeatScheduler {
             for (Beat beat = next(); beat != null; beat = next()) {
                 try {
                     beat.heartbeat().beat(System.nanoTime() - beat.dueAt());
+                    // A store call may hand back an interrupt it caught (an AbortedException): these
+                    // threads are never interrupted on purpose, so it must not end the thread's wait.
+                    Thread.interrupted();
                 } catch (RuntimeException e) {
                     LOG.log(
                             Level.WARNING,
