@@ -19,6 +19,7 @@ import dev.txlease.jdbc.testing.Jta;
 import dev.txlease.jta.LeaseRecoveryHelper;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
 import java.io.IOException;

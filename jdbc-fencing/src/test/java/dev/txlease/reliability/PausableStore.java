@@ -4,6 +4,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.ForwardingLeaseStore;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.StoreResult;
+import dev.txlease.testing.Await;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

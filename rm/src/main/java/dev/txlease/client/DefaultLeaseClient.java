@@ -3,10 +3,10 @@ package dev.txlease.client;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseClient;
-import dev.txlease.LeaseException;
 import dev.txlease.LeaseInfo;
 import dev.txlease.LockNames;
 import dev.txlease.internal.LeaseEngine;
+import dev.txlease.internal.LeaseEngines;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import java.net.InetAddress;
@@ -15,8 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The lease client over any {@link LeaseStore}, for example {@code DynamoDbLeaseStore}.
@@ -53,12 +51,18 @@ import java.util.concurrent.RejectedExecutionException;
  * client holds 10,000 leases with no missed renewal when each store request takes 10 ms (README,
  * benchmark measure 4).
  *
- * <p>Thread-safe: share one client per process (per node identity). It owns its renewal threads and
- * a pool for {@link #acquireAsync}; {@link #close()} stops them.
+ * <p>Thread-safe: share one client per process (per node identity). It owns its renewal threads,
+ * and one scheduler thread and a small pool for {@link #acquireAsync} (a pending call holds no
+ * thread while it waits). {@link #close()} stops them and ends every waiting acquisition with a
+ * {@link dev.txlease.LeaseException}; a closed client sends no grant.
  */
 public final class DefaultLeaseClient implements LeaseClient {
     /** The default of {@link Builder#heartbeatThreads}: the most renewal threads. */
     public static final int DEFAULT_HEARTBEAT_THREADS = 64;
+
+    static {
+        LeaseEngines.install(client -> client.engine); // for the transactional client; not API
+    }
 
     private final LeaseEngine engine;
 
@@ -90,30 +94,7 @@ public final class DefaultLeaseClient implements LeaseClient {
 
     @Override
     public CompletableFuture<Lease> acquireAsync(String name, AcquireOptions options) {
-        LockNames.check(name);
-        Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
-        CompletableFuture<Lease> result = new CompletableFuture<>();
-        try {
-            Future<?> task = engine.acquirers().submit(() -> {
-                try {
-                    Lease lease = acquire(name, options);
-                    if (!result.complete(lease)) {
-                        lease.close(); // cancelled while the grant was on its way
-                    }
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-            result.whenComplete((lease, failure) -> {
-                if (result.isCancelled()) {
-                    task.cancel(true);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new LeaseException(
-                    "The lease client is closed; cannot acquire lock '" + name + "'", name, owner(), null, e));
-        }
-        return result;
+        return engine.acquireAsync(name, options);
     }
 
     @Override
@@ -149,15 +130,6 @@ public final class DefaultLeaseClient implements LeaseClient {
     /** Returns the number of leases this client currently holds and renews. */
     public int heldLeases() {
         return engine.activeLeases();
-    }
-
-    /**
-     * Returns the protocol engine, for the transactional client in this module. Not API.
-     *
-     * @return the engine
-     */
-    public LeaseEngine engine() {
-        return engine;
     }
 
     @Override

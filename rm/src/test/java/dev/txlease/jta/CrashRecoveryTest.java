@@ -85,13 +85,11 @@ class CrashRecoveryTest {
         CountingLeaseStore counting = new CountingLeaseStore(store);
         try (DefaultLeaseClient client =
                 DefaultLeaseClient.builder(store).node("orphan-node").build()) {
-            ManagedLease lease = client.engine()
-                    .acquire(
+            ManagedLease lease = (ManagedLease) client.tryAcquire(
                             "orphan",
                             AcquireOptions.builder()
                                     .heartbeatPeriod(Duration.ZERO)
-                                    .build(),
-                            false)
+                                    .build())
                     .orElseThrow();
             lease.prepare(XidCodec.encode(orphan), lease.leaseDuration()); // then the process "dies"
         }

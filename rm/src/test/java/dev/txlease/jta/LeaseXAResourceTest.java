@@ -254,11 +254,11 @@ class LeaseXAResourceTest {
     }
 
     private ManagedLease acquire(String name) {
-        return client.engine().acquire(name, UNRENEWED, false).orElseThrow();
+        return (ManagedLease) client.tryAcquire(name, UNRENEWED).orElseThrow();
     }
 
     private static void prepareOutsideATransaction(String name, DefaultLeaseClient owner, Xid xid) {
-        ManagedLease lease = owner.engine().acquire(name, UNRENEWED, false).orElseThrow();
+        ManagedLease lease = (ManagedLease) owner.tryAcquire(name, UNRENEWED).orElseThrow();
         lease.prepare(XidCodec.encode(xid), lease.leaseDuration());
     }
 

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txlease.AcquireOptions;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.internal.ManagedLease;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
@@ -135,7 +136,7 @@ class PreparedLeaseBranchTest {
         resource.start(xid, TMNOFLAGS);
         for (int i = 0; i < names.size(); i++) {
             TransactionalLease lease = new TransactionalLease(
-                    client.engine().acquire(names.get(i), UNRENEWED, false).orElseThrow(), resource, releases[i]);
+                    (ManagedLease) client.tryAcquire(names.get(i), UNRENEWED).orElseThrow(), resource, releases[i]);
             assertTrue(resource.add(lease));
         }
         resource.end(xid, TMSUCCESS);

@@ -119,10 +119,7 @@ class ReadmeLeaseClientTest {
                 }
             }
         }
-        assertEquals(
-                List.of(1L),
-                worked.stream().map(FenceTokens::grantCount).toList(),
-                "the work ran once, when the lock was free");
+        assertEquals(1, worked.size(), "the work ran once, when the lock was free: " + worked);
     }
 
     @Test
