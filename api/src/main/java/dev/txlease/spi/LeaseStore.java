@@ -18,7 +18,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>the fence counter of a name increases by exactly one on every grant, atomically with it, and
- *       never goes back (release keeps it; records are never deleted);
+ *       never goes back: release keeps it, and a store whose records can disappear (deleted by an
+ *       operator or by expiry) starts a new record above every token the old one gave out (the
+ *       DynamoDB store starts new records at a wall-clock base);
  *   <li>{@code expectedVersions} lists the versions the caller may hold (more than one after an
  *       ambiguous write); the condition holds if the record's version is any of them;
  *   <li>no store compares clocks: durations are recorded for waiters to measure on their own clocks.

@@ -91,8 +91,9 @@ final class ExampleEnvironment implements AutoCloseable {
     }
 
     /**
-     * Every run starts a new lease table, so fence counters start again at 1; the guard table must
-     * start again with them. Never drop a guard table in production: that lets old tokens write again.
+     * Every run starts a new lease table and, so each run starts clean, a new guard table (new lease
+     * items start at a clock-based token, above the last run's). Never drop a guard table in
+     * production: that lets old tokens write again.
      */
     private void restartGuardTable() throws SQLException {
         try (java.sql.Connection connection = pool.getConnection();

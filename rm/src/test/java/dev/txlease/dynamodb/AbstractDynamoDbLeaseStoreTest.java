@@ -100,7 +100,7 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
                 Map.of(
                         "name", AttributeValue.fromS(name),
                         "version", AttributeValue.fromS(alice.version()),
-                        "fence", AttributeValue.fromN("1"),
+                        "fence", AttributeValue.fromN(Long.toString(alice.fence())),
                         "leaseDurationMs", AttributeValue.fromN(Long.toString(LEASE.toMillis())),
                         "released", AttributeValue.fromBool(true),
                         "node", AttributeValue.fromS(NODE)),
