@@ -7,7 +7,6 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -46,14 +45,16 @@ final class StoreOptions {
             description = "Time limit per DynamoDB call, retries included, as ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    /** Returns a new client (three attempts per call, within the timeout); the caller closes it. */
+    /**
+     * Returns a new client (the SDK's HTTP client on the class path, as txlease-rm brings it; three
+     * attempts per call, within the timeout); the caller closes it.
+     */
     DynamoDbClient client() {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("--timeout must be positive, was " + timeout);
         }
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(
                         configuration -> configuration.apiCallTimeout(timeout).retryStrategy(RetryMode.STANDARD));
         if (endpoint != null) {

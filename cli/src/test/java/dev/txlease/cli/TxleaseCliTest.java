@@ -52,6 +52,8 @@ class TxleaseCliTest {
         LeaseRecord orders = grant(store, "orders", "worker-1", "node-a").record();
         LeaseRecord billing = grant(store, "billing", "worker-2", "node-b").record();
         prepare(store, billing, "xid-billing-1");
+        String billingFence = Long.toString(billing.fence());
+        String ordersFence = Long.toString(orders.fence());
         LeaseRecord gone = grant(store, "gone", "worker-3", "node-a").record();
         assertTrue(store.release("gone", "worker-3", List.of(gone.version())).succeeded());
 
@@ -62,13 +64,14 @@ class TxleaseCliTest {
         List<String> lines = text.out.lines().toList();
         assertEquals(3, lines.size(), text.out); // header, billing, orders: not the released 'gone'
         assertTrue(lines.get(0).startsWith("NAME"), text.out);
-        assertEquals(List.of("billing", "worker-2", "node-b", "1", "PT20S", "xid-billing-1"), columns(lines.get(1)));
-        assertEquals(List.of("orders", "worker-1", "node-a", "1", "PT20S", "-"), columns(lines.get(2)));
-        assertEquals(1, orders.fence());
+        assertEquals(
+                List.of("billing", "worker-2", "node-b", billingFence, "PT20S", "xid-billing-1"),
+                columns(lines.get(1)));
+        assertEquals(List.of("orders", "worker-1", "node-a", ordersFence, "PT20S", "-"), columns(lines.get(2)));
         assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
         assertTrue(
-                json.out.startsWith("[{\"name\":\"billing\",\"owner\":\"worker-2\",\"node\":\"node-b\",\"fence\":1,"
-                        + "\"leaseDurationMs\":20000,\"released\":false,"),
+                json.out.startsWith("[{\"name\":\"billing\",\"owner\":\"worker-2\",\"node\":\"node-b\",\"fence\":"
+                        + billingFence + "," + "\"leaseDurationMs\":20000,\"released\":false,"),
                 json.out);
         assertTrue(json.out.contains("\"preparedXid\":\"xid-billing-1\""), json.out);
         assertTrue(json.out.contains("{\"name\":\"orders\""), json.out);
@@ -88,7 +91,7 @@ class TxleaseCliTest {
         assertEquals(TxleaseCli.OK, text.exitCode, text.toString());
         assertTrue(text.out.contains("state:         held"), text.out);
         assertTrue(text.out.contains("owner:         worker-1"), text.out);
-        assertTrue(text.out.contains("fence:         1"), text.out);
+        assertTrue(text.out.contains("fence:         " + orders.fence()), text.out);
         assertTrue(text.out.contains("version:       " + orders.version()), text.out);
         assertTrue(json.out.startsWith("{\"name\":\"orders\",\"owner\":\"worker-1\""), json.out);
         assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
@@ -114,31 +117,29 @@ class TxleaseCliTest {
     @Test
     void forcedReleaseKeepsTheFenceCounterSoTheNextGrantCarriesALargerToken() {
         DynamoDbLeaseStore store = DYNAMO.newStore();
-        grant(store, "orders", "worker-0", "node-a");
-        assertTrue(store.release(
-                        "orders",
-                        "worker-0",
-                        List.of(store.read("orders").orElseThrow().version()))
-                .succeeded());
+        LeaseRecord first = grant(store, "orders", "worker-0", "node-a").record();
+        assertTrue(store.release("orders", "worker-0", List.of(first.version())).succeeded());
         LeaseRecord held = grant(store, "orders", "worker-1", "node-a").record();
         prepare(store, held, "xid-orders-1");
-        assertEquals(2, held.fence());
+        long token = held.fence();
+        assertEquals(first.fence() + 1, token);
 
         Run released = run("release", "orders", "--owner", "worker-1", "--force", "--table", store.tableName());
 
         assertEquals(TxleaseCli.OK, released.exitCode, released.toString());
         assertTrue(
-                released.out.contains("Released lock 'orders' held by 'worker-1' with fence token 2."), released.out);
-        assertTrue(released.out.contains("the next grant carries token 3 or larger"), released.out);
+                released.out.contains("Released lock 'orders' held by 'worker-1' with fence token " + token + "."),
+                released.out);
+        assertTrue(released.out.contains("the next grant carries token " + (token + 1) + " or larger"), released.out);
         assertTrue(released.out.contains("prepared transaction branch xid-orders-1"), released.out);
         LeaseRecord after = store.read("orders").orElseThrow();
         assertTrue(after.released());
-        assertEquals(2, after.fence(), "the fence counter stays");
+        assertEquals(token, after.fence(), "the fence counter stays");
         assertEquals(null, after.transactionId());
         StoreResult next = grant(store, "orders", "worker-2", "node-b");
         assertTrue(next.succeeded(), next.toString());
         assertTrue(next.record().fenceToken().isNewerThan(held.fenceToken()), next.toString());
-        assertEquals(3, next.record().fence());
+        assertEquals(token + 1, next.record().fence());
     }
 
     @Test
@@ -161,7 +162,8 @@ class TxleaseCliTest {
     @Test
     void preparedListsTheInDoubtBranchesOfOneNode() {
         DynamoDbLeaseStore store = DYNAMO.newStore();
-        prepare(store, grant(store, "a-orders", "worker-1", "node-a").record(), "xid-a");
+        LeaseRecord orders = grant(store, "a-orders", "worker-1", "node-a").record();
+        prepare(store, orders, "xid-a");
         prepare(store, grant(store, "b-billing", "worker-2", "node-b").record(), "xid-b");
         grant(store, "a-idle", "worker-3", "node-a");
 
@@ -172,7 +174,9 @@ class TxleaseCliTest {
         assertEquals(TxleaseCli.OK, nodeA.exitCode, nodeA.toString());
         List<String> lines = nodeA.out.lines().toList();
         assertEquals(2, lines.size(), nodeA.out);
-        assertEquals(List.of("a-orders", "worker-1", "node-a", "1", "PT20S", "xid-a"), columns(lines.get(1)));
+        assertEquals(
+                List.of("a-orders", "worker-1", "node-a", Long.toString(orders.fence()), "PT20S", "xid-a"),
+                columns(lines.get(1)));
         assertTrue(json.out.startsWith("[{\"name\":\"b-billing\""), json.out);
         assertTrue(json.out.contains("\"preparedXid\":\"xid-b\""), json.out);
         assertEquals(TxleaseCli.USAGE, missingNode.exitCode, missingNode.toString());
