@@ -16,7 +16,7 @@ import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import dev.txlease.Lease;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.testing.Jta;
-import dev.txlease.jta.LeaseRecoveryHelper;
+import dev.txlease.jta.narayana.LeaseRecoveryHelper;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.ChildJvm;
@@ -67,11 +67,11 @@ class CrashRecoveryTakeoverTest {
     /**
      * Regression test for a bug this suite found: the lease branch of a transaction whose lease was
      * taken over before recovery was never completed, so Narayana kept the transaction's log and
-     * warned ARJUNA016037/016038 on every recovery scan ({@code RecoveryXAResource.recover} lists only
-     * the leases that still record the transaction, and the takeover cleared it). The branch's
-     * XAResource now serializes to a {@code PreparedLeaseBranch} in Narayana's log, which recovery
-     * completes the branch with; the lock no longer carries the transaction, so that completion
-     * changes nothing in the store.
+     * warned ARJUNA016037/016038 on every recovery scan (recovery listed only the leases that still
+     * recorded the transaction, and the takeover cleared it). The store now keeps every prepared
+     * branch apart from its locks until it is completed, so recovery lists it after a takeover too and
+     * completes it; the lock no longer carries the transaction, so that completion changes nothing on
+     * the new holder's item.
      */
     @Test
     void recoveryForgetsTheTransactionWhoseLeaseWasTakenOver() throws Exception {

@@ -4,6 +4,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.Collection;
@@ -170,8 +171,24 @@ final class PausableStore implements LeaseStore {
     }
 
     @Override
-    public List<LeaseRecord> findPrepared(String node) {
+    public void savePrepared(PreparedBranch branch) {
+        pass("savePrepared", null, () -> {
+            store.savePrepared(branch);
+            return null;
+        });
+    }
+
+    @Override
+    public List<PreparedBranch> findPrepared(String node) {
         return pass("findPrepared", null, () -> store.findPrepared(node));
+    }
+
+    @Override
+    public void forgetPrepared(String node, String transactionId) {
+        pass("forgetPrepared", null, () -> {
+            store.forgetPrepared(node, transactionId);
+            return null;
+        });
     }
 
     @Override

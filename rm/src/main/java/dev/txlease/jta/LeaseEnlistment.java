@@ -4,15 +4,19 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLostException;
+import dev.txlease.LeaseState;
 import dev.txlease.LossCause;
 import dev.txlease.internal.LeaseEngine;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Acquisition inside an active transaction, for {@link TransactionalLeaseClient}: finds or enlists
@@ -20,13 +24,19 @@ import java.util.Optional;
  * is keyed by transaction, shared by every client on that store, and gone with the transaction),
  * reuses the transaction's lease on the same name, checks that a new lease outlives the transaction,
  * and wraps the grant in a {@link TransactionalLease} whose listener rolls the transaction back on
- * loss. Thread-safe.
+ * loss.
+ *
+ * <p>With the resource it registers an interposed {@link Synchronization}: its {@code
+ * afterCompletion} completes the leases once every branch of the transaction has completed. A
+ * waiting acquisition ends as soon as the transaction is rolled back (its timeout). A lock this
+ * client keeps after an earlier transaction is refused at once rather than waited for. Thread-safe.
  */
 final class LeaseEnlistment {
     private static final String RESOURCE_KEY_PREFIX = "dev.txlease.jta.LeaseXAResource:";
 
     private final LeaseEngine engine;
     private final TransactionSynchronizationRegistry registry;
+    private final Map<String, TransactionalLease> kept = new ConcurrentHashMap<>();
 
     LeaseEnlistment(LeaseEngine engine, TransactionSynchronizationRegistry registry) {
         this.engine = engine;
@@ -40,31 +50,102 @@ final class LeaseEnlistment {
         if (held.isPresent()) {
             return Optional.of(reuse(held.get()));
         }
+        requireNotKept(name);
         requireOutlivesTransaction(name, options, resource.getTransactionTimeout());
         RollbackOnLoss listener = new RollbackOnLoss(options.listener(), resource, transaction, engine.acquirers());
-        Optional<ManagedLease> granted =
-                engine.acquire(name, options.toBuilder().listener(listener).build(), wait);
+        Optional<ManagedLease> granted = waitInTransaction(resource, name, options, listener, wait);
         if (granted.isEmpty()) {
             return Optional.empty();
         }
         TransactionalLease lease = new TransactionalLease(granted.get(), resource, options.releaseOnCompletion());
         listener.attach(lease);
         if (!resource.add(lease)) {
-            LeaseException failure = new LeaseException(
-                    "The transaction completed while lock '" + name
-                            + "' was being acquired (timed out?); the lease was released",
-                    name,
-                    engine.owner(),
-                    lease.fenceToken(),
-                    null);
-            try {
-                granted.get().releaseQuietly();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
+            throw releaseAfterEnd(granted.get(), name, null);
+        }
+        if (!options.releaseOnCompletion()) {
+            kept.values().removeIf(candidate -> candidate.state() != LeaseState.HELD);
+            kept.put(name, lease);
         }
         return Optional.of(lease);
+    }
+
+    /**
+     * Acquires through the engine while the transaction's end (its timeout, on the reaper's thread)
+     * may interrupt the wait: see {@link AcquireWaiter}.
+     */
+    private Optional<ManagedLease> waitInTransaction(
+            LeaseXAResource resource, String name, AcquireOptions options, RollbackOnLoss listener, boolean wait) {
+        AcquireWaiter waiter = resource.waiter();
+        if (!waiter.enter()) {
+            throw rolledBack(name, null);
+        }
+        Optional<ManagedLease> granted;
+        try {
+            granted =
+                    engine.acquire(name, options.toBuilder().listener(listener).build(), wait);
+        } catch (LeaseException e) {
+            if (waiter.leave()) {
+                throw rolledBack(name, e);
+            }
+            throw e;
+        }
+        if (waiter.leave()) {
+            if (granted.isPresent()) {
+                throw releaseAfterEnd(granted.get(), name, null);
+            }
+            throw rolledBack(name, null);
+        }
+        return granted;
+    }
+
+    private LeaseException rolledBack(String name, Throwable cause) {
+        return new LeaseException(
+                "The transaction was rolled back (timed out?) while lock '" + name
+                        + "' was being acquired; no lease was granted to it. Begin a new transaction, or give it a"
+                        + " longer timeout than the wait for the lock",
+                name,
+                engine.owner(),
+                null,
+                cause);
+    }
+
+    private LeaseException releaseAfterEnd(ManagedLease granted, String name, Throwable cause) {
+        LeaseException failure = new LeaseException(
+                "The transaction was rolled back or completed (timed out?) while lock '" + name
+                        + "' was being acquired; the lease was released",
+                name,
+                engine.owner(),
+                granted.fenceToken(),
+                cause);
+        try {
+            granted.releaseQuietly();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    /**
+     * A lease this client keeps after an earlier transaction ({@code releaseOnCompletion(false)})
+     * would make an acquisition of the same lock wait on itself until its wait timeout: fail at once.
+     */
+    private void requireNotKept(String name) {
+        TransactionalLease lease = kept.get(name);
+        if (lease == null) {
+            return;
+        }
+        if (lease.state() != LeaseState.HELD) {
+            kept.remove(name, lease);
+            return;
+        }
+        throw new LeaseException(
+                "Lock '" + name + "' is held by this client (fence " + lease.fenceToken()
+                        + "), kept after an earlier transaction (releaseOnCompletion(false)); a new"
+                        + " transaction cannot acquire it again: close that lease first, or use it as it is",
+                name,
+                engine.owner(),
+                lease.fenceToken(),
+                null);
     }
 
     /** Returns the transaction's resource for this store, enlisting it on the first lease. */
@@ -95,6 +176,20 @@ final class LeaseEnlistment {
                     e);
         }
         registry.putResource(key, resource);
+        try {
+            registry.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {}
+
+                @Override
+                public void afterCompletion(int status) {
+                    resource.afterCompletion(status);
+                }
+            });
+            resource.completeAfterTransaction();
+        } catch (IllegalStateException e) {
+            // not registrable now: commit and rollback then complete the leases themselves
+        }
         return resource;
     }
 

@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * transactionManager.begin();
  * Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
  * writeFenced(lease.fenceToken());
- * transactionManager.commit(); // prepare checks the lease, commit releases it
+ * transactionManager.commit(); // prepare checks the lease; released once every branch has completed
  * }</pre>
  *
  * <p>Inside an active transaction, {@code acquire} and {@code tryAcquire}:
@@ -46,9 +46,14 @@ import java.util.concurrent.CompletableFuture;
  *   <li>publish the transaction's leases, with their fence tokens, in the {@link
  *       TransactionSynchronizationRegistry} under {@link TransactionLeases#REGISTRY_KEY}, where the
  *       fenced DataSource finds them;
- *   <li>release the lease when the transaction commits or rolls back, unless {@link
- *       AcquireOptions#releaseOnCompletion()} is false: the lease is then kept, with its heartbeats,
- *       and released later by {@link Lease#close()} or {@link #release};
+ *   <li>release the lease when the transaction has completed, after every other branch of it (from an
+ *       interposed synchronization's {@code afterCompletion}), so the next holder never sees the
+ *       transaction's data still in doubt; unless {@link AcquireOptions#releaseOnCompletion()} is
+ *       false: the lease is then kept, with its heartbeats, and released later by {@link
+ *       Lease#close()} or {@link #release}. While this client keeps a lease, acquiring its lock in
+ *       another transaction fails at once with a {@link LeaseException};
+ *   <li>end a waiting acquisition as soon as the transaction is rolled back (for example by its
+ *       timeout), with a {@link LeaseException} that says so;
  *   <li>keep heartbeats running; a lease lost while the transaction runs marks it rollback-only;
  *   <li>require a lease that outlives the transaction: with heartbeats off, the lease duration must
  *       exceed the transaction timeout the transaction manager gave the XAResource, or acquire throws
@@ -62,7 +67,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Outside a transaction, every method behaves as the wrapped {@link DefaultLeaseClient}. {@link
  * #acquireAsync} cannot join the caller's transaction and fails inside one. For crash recovery,
- * register a {@link LeaseRecoveryHelper} with the transaction manager.
+ * give the transaction manager the XAResource of {@link LeaseRecovery} (with Narayana: register a
+ * {@link dev.txlease.jta.narayana.LeaseRecoveryHelper}).
  *
  * <p>Thread-safe; a transaction is used by one thread at a time, as JTA requires.
  */

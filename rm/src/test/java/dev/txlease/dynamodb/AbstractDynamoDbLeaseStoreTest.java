@@ -10,6 +10,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.LeaseStoreContract;
@@ -17,6 +18,7 @@ import dev.txlease.testing.RequestCounter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -57,7 +59,16 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         expectOneRequest("UpdateItem", () -> store.completeTransaction(name, "tx-1", false));
         expectOneRequest("UpdateItem", () -> store.release(name, "alice", List.of(prepared)));
         expectOneRequest("GetItem", () -> store.read(name));
-        expectOneRequest("Scan", () -> store.findPrepared(NODE));
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of(name), Set.of());
+        expectOneRequest("PutItem", () -> {
+            store.savePrepared(branch);
+            return branch;
+        });
+        expectOneRequest("Query", () -> store.findPrepared(NODE));
+        expectOneRequest("DeleteItem", () -> {
+            store.forgetPrepared(NODE, "tx-1");
+            return branch;
+        });
         assertEquals(0, requests.total());
     }
 
@@ -132,7 +143,9 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         assertEquals(
                 List.of("duration_ms", "holder", "host", "is_released", "lock_id", "payload", "rvn", "token", "xid"),
                 rawItem(custom, "lock_id", name).keySet().stream().sorted().toList());
-        assertEquals(List.of(custom.read(name).orElseThrow()), custom.findPrepared(NODE));
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of(name), Set.of());
+        custom.savePrepared(branch);
+        assertEquals(List.of(branch), custom.findPrepared(NODE));
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.txlease.jta;
 
+import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.Collection;
@@ -10,19 +12,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link LeaseStore} that counts, per lock name, the transaction completions that released a lease
- * (a {@code completeTransaction(name, txid, true)} whose condition held), and delegates everything.
+ * (a {@code completeTransaction(name, txid, true)} whose condition held), and delegates everything;
+ * on demand it loses the answers of prepares that landed.
  * Thread-safe.
  */
 final class CountingLeaseStore implements LeaseStore {
     private final LeaseStore store;
     private final Map<String, AtomicInteger> releases = new ConcurrentHashMap<>();
+    private final AtomicBoolean losePrepareAnswers = new AtomicBoolean();
 
     CountingLeaseStore(LeaseStore store) {
         this.store = store;
+    }
+
+    /** From now on a prepare lands in the store but its answer is lost: it throws as if unreachable. */
+    void losePrepareAnswers() {
+        losePrepareAnswers.set(true);
     }
 
     /** Returns how many transaction completions released {@code name}. */
@@ -64,7 +74,12 @@ final class CountingLeaseStore implements LeaseStore {
             String newVersion,
             Duration leaseDuration,
             String transactionId) {
-        return store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        StoreResult result = store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        if (losePrepareAnswers.get()) {
+            throw new LeaseStoreUnavailableException(
+                    "CountingLeaseStore: the answer of the prepare of lock '" + name + "' was lost", name, null);
+        }
+        return result;
     }
 
     @Override
@@ -73,8 +88,18 @@ final class CountingLeaseStore implements LeaseStore {
     }
 
     @Override
-    public List<LeaseRecord> findPrepared(String node) {
+    public void savePrepared(PreparedBranch branch) {
+        store.savePrepared(branch);
+    }
+
+    @Override
+    public List<PreparedBranch> findPrepared(String node) {
         return store.findPrepared(node);
+    }
+
+    @Override
+    public void forgetPrepared(String node, String transactionId) {
+        store.forgetPrepared(node, transactionId);
     }
 
     @Override

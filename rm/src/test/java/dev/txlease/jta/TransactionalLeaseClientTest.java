@@ -21,6 +21,7 @@ import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
@@ -50,7 +51,7 @@ class TransactionalLeaseClientTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
-    private static final TransactionManager TM = Narayana.transactionManager();
+    private static final TransactionManager TM = InProcessNarayana.transactionManager();
     private static final AcquireOptions SHORT_UNRENEWED = AcquireOptions.builder()
             .leaseDuration(Duration.ofMillis(400))
             .heartbeatPeriod(Duration.ZERO)
@@ -74,7 +75,7 @@ class TransactionalLeaseClientTest {
                 .owner("owner-a")
                 .build();
         leases = TransactionalLeaseClient.builder(plain, TM)
-                .registry(Narayana.registry())
+                .registry(InProcessNarayana.registry())
                 .build();
         rival = DefaultLeaseClient.builder(store)
                 .node("node-b")
@@ -385,7 +386,7 @@ class TransactionalLeaseClientTest {
 
     @SuppressWarnings("unchecked")
     private static Collection<Lease> published() {
-        Object published = Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
+        Object published = InProcessNarayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
         assertNotNull(published, "leases published under " + TransactionLeases.REGISTRY_KEY);
         return (Collection<Lease>) published;
     }

@@ -1,4 +1,4 @@
-package dev.txlease.jta;
+package dev.txlease.jta.narayana;
 
 import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
@@ -19,7 +19,7 @@ import java.util.Objects;
  * branches it has no log for.
  *
  * <pre>{@code
- * NarayanaStandalone.configure(Path.of("/var/lib/orders/ObjectStore"), "orders-1");
+ * NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
  * TransactionManager tm = NarayanaStandalone.transactionManager();
  * DefaultLeaseClient client = DefaultLeaseClient.builder(store).node("orders-1").build();
  * }</pre>
