@@ -14,6 +14,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseListener;
 import dev.txlease.LeaseState;
+import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
@@ -34,9 +35,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -233,7 +236,7 @@ class TransactionalLeaseClientTest {
         Lease stale = leases.acquire(
                 "stale",
                 AcquireOptions.builder()
-                        .leaseDuration(Duration.ofMillis(1500))
+                        .leaseDuration(Duration.ofSeconds(3))
                         .heartbeatPeriod(Duration.ZERO)
                         .build());
         // Prepared after the lease (enlisted later): the lease is prepared, then taken over.
@@ -382,6 +385,123 @@ class TransactionalLeaseClientTest {
                 assertThrows(LeaseException.class, () -> leases.acquire("doomed", AcquireOptions.defaults()));
         assertEquals("doomed", failure.lockName());
         assertFalse(store.read("doomed").isPresent());
+    }
+
+    /**
+     * Issue 12, item 1: the lease is released only after every other branch of its transaction has
+     * completed. The lease is enlisted first (so Narayana commits it first); a second resource blocks
+     * in its commit: meanwhile the lock stays held and a rival is not granted it.
+     */
+    @Test
+    void nextHolderIsNeverGrantedWhileAnotherBranchIsStillCommitting() throws Exception {
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch finishCommit = new CountDownLatch(1);
+        TM.begin();
+        Lease lease = leases.acquire("ordered", AcquireOptions.defaults());
+        ScriptedXAResource slow = new ScriptedXAResource(null, () -> {
+            inCommit.countDown();
+            await(finishCommit);
+        });
+        TM.getTransaction().enlistResource(slow);
+        Transaction transaction = TM.suspend();
+
+        ExecutorService committer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> commit = committer.submit(() -> {
+                TM.resume(transaction);
+                TM.commit();
+                return null;
+            });
+            assertTrue(inCommit.await(30, TimeUnit.SECONDS), "the second branch reached its commit");
+
+            assertEquals(Optional.empty(), rival.tryAcquire("ordered", AcquireOptions.defaults()));
+            LeaseRecord held = store.read("ordered").orElseThrow();
+            assertFalse(held.released(), held::toString);
+            assertEquals("owner-a", held.owner());
+
+            finishCommit.countDown();
+            commit.get(30, TimeUnit.SECONDS);
+        } finally {
+            finishCommit.countDown();
+            committer.shutdownNow();
+        }
+        assertReleased("ordered");
+        assertEquals(LeaseState.RELEASED, lease.state());
+        assertEquals(List.of("start", "end", "prepare", "commit"), slow.calls());
+        assertTrue(rival.tryAcquire("ordered", AcquireOptions.defaults()).isPresent());
+    }
+
+    /**
+     * Issue 12, item 5: when the transaction times out while {@code acquire} waits for a held lock,
+     * the wait ends with a {@link LeaseException} saying the transaction was rolled back, not after
+     * the acquisition's own (here 30 s) wait timeout.
+     */
+    @Test
+    void transactionTimeoutEndsAWaitingAcquire() throws Exception {
+        Lease holder = rival.acquire("busy", AcquireOptions.defaults());
+        TM.setTransactionTimeout(1);
+        TM.begin();
+
+        LeaseException failure = assertThrows(
+                LeaseException.class,
+                () -> leases.acquire(
+                        "busy",
+                        AcquireOptions.builder()
+                                .waitTimeout(Duration.ofSeconds(30))
+                                .build()));
+
+        assertFalse(failure instanceof LeaseTimeoutException, failure::toString);
+        assertTrue(failure.getMessage().contains("rolled back"), failure::getMessage);
+        assertEquals("busy", failure.lockName());
+        assertFalse(Thread.currentThread().isInterrupted(), "the interrupt that ended the wait is cleared");
+        assertEquals("owner-b", store.read("busy").orElseThrow().owner());
+        try {
+            TM.rollback();
+        } catch (IllegalStateException alreadyRolledBack) {
+            // the reaper rolled it back
+        }
+        holder.close();
+    }
+
+    /**
+     * Issue 10, smaller defect: a lease kept after its transaction is not invisible to the next one;
+     * acquiring its lock again in another transaction fails at once instead of waiting on itself.
+     */
+    @Test
+    void keptLeaseIsRefusedAtOnceInALaterTransaction() throws Exception {
+        TM.begin();
+        Lease kept = leases.acquire(
+                "kept-again",
+                AcquireOptions.builder().releaseOnCompletion(false).build());
+        TM.commit();
+
+        TM.begin();
+        LeaseException refused = assertThrows(
+                LeaseException.class,
+                () -> leases.acquire(
+                        "kept-again",
+                        AcquireOptions.builder()
+                                .waitTimeout(Duration.ofSeconds(30))
+                                .build()));
+        assertFalse(refused instanceof LeaseTimeoutException, refused::toString);
+        assertTrue(refused.getMessage().contains("kept"), refused::getMessage);
+        TM.rollback();
+
+        kept.close();
+        TM.begin();
+        Lease again = leases.acquire("kept-again", AcquireOptions.defaults());
+        TM.commit();
+        assertTrue(again.fenceToken().compareTo(kept.fenceToken()) > 0);
+        assertReleased("kept-again");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS), "the test let the commit finish");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")
