@@ -17,6 +17,7 @@ import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
@@ -53,6 +54,9 @@ class ClockJumpTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
+
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     @Test
@@ -76,7 +80,7 @@ class ClockJumpTest {
                     }
                 })
                 .build();
-        TransactionManager transactions = Jta.transactionManager();
+        TransactionManager transactions = InProcessNarayana.transactionManager();
         try (AgroalDataSource pool = Jta.xaPool(JdbcDataSource.class, database.getURL(), "sa");
                 TransactionalLeaseClient holder = TransactionalLeaseClient.builder(
                                 DefaultLeaseClient.builder(store)
@@ -84,11 +88,11 @@ class ClockJumpTest {
                                         .clock(clock)
                                         .build(),
                                 transactions)
-                        .registry(Jta.registry())
+                        .registry(InProcessNarayana.registry())
                         .build()) {
             FencedDataSource fenced = FencedDataSource.builder(pool)
                     .guardTable(counter.guardTable())
-                    .transactionRegistry(Jta.registry())
+                    .transactionRegistry(InProcessNarayana.registry())
                     .build();
             transactions.begin();
             Lease lease = holder.acquire(lock, heartbeating);
