@@ -7,7 +7,7 @@ import java.util.Objects;
  * How to acquire a lease: immutable, made by {@link #builder()}.
  *
  * <p>Defaults: lease duration 20 s, wait timeout 30 s, heartbeat every third of the lease
- * duration, poll interval 250 ms, no data, no listener, released when the enclosing JTA transaction
+ * duration (at least every 5 ms), poll interval 250 ms, no data, no listener, released when the enclosing JTA transaction
  * completes.
  *
  * <p>Instances are immutable and thread-safe; builders are not thread-safe.
@@ -16,11 +16,15 @@ public final class AcquireOptions {
     /** The largest data that may be stored with a lease, in bytes (DynamoDB's item limit, less room for the other attributes). */
     public static final int MAX_DATA_BYTES = 350 * 1024;
 
+    /** The shortest heartbeat period, set or derived: renewing more often only floods the store. */
+    static final Duration MIN_HEARTBEAT_PERIOD = Duration.ofMillis(5);
+
     private static final AcquireOptions DEFAULTS = builder().build();
 
     private final Duration leaseDuration;
     private final Duration waitTimeout;
     private final Duration heartbeatPeriod;
+    private final boolean heartbeatPeriodSet;
     private final Duration pollInterval;
     private final byte[] data;
     private final LeaseListener listener;
@@ -29,7 +33,8 @@ public final class AcquireOptions {
     private AcquireOptions(Builder builder) {
         this.leaseDuration = builder.leaseDuration;
         this.waitTimeout = builder.waitTimeout;
-        this.heartbeatPeriod = builder.heartbeatPeriod != null ? builder.heartbeatPeriod : leaseDuration.dividedBy(3);
+        this.heartbeatPeriodSet = builder.heartbeatPeriod != null;
+        this.heartbeatPeriod = heartbeatPeriodSet ? builder.heartbeatPeriod : defaultHeartbeatPeriod(leaseDuration);
         this.pollInterval = builder.pollInterval;
         this.data = builder.data == null ? null : builder.data.clone();
         this.listener = builder.listener;
@@ -51,7 +56,7 @@ public final class AcquireOptions {
         Builder builder = new Builder();
         builder.leaseDuration = leaseDuration;
         builder.waitTimeout = waitTimeout;
-        builder.heartbeatPeriod = heartbeatPeriod;
+        builder.heartbeatPeriod = heartbeatPeriodSet ? heartbeatPeriod : null; // a derived one follows the lease
         builder.pollInterval = pollInterval;
         builder.data = data;
         builder.listener = listener;
@@ -62,6 +67,15 @@ public final class AcquireOptions {
     /** Returns how long a grant or renewal holds the lock. */
     public Duration leaseDuration() {
         return leaseDuration;
+    }
+
+    /**
+     * The heartbeat period used when none is set: a third of the lease duration, but at least {@link
+     * #MIN_HEARTBEAT_PERIOD} (5 ms; the shortest lease, 10 ms, still renews twice per lease).
+     */
+    private static Duration defaultHeartbeatPeriod(Duration leaseDuration) {
+        Duration third = leaseDuration.dividedBy(3);
+        return third.compareTo(MIN_HEARTBEAT_PERIOD) < 0 ? MIN_HEARTBEAT_PERIOD : third;
     }
 
     /** Returns how long {@link LeaseClient#acquire} waits for a held lock. */
@@ -142,7 +156,8 @@ public final class AcquireOptions {
         /**
          * Sets how often the lease is renewed: zero disables the heartbeat (the lease then expires after
          * its duration unless {@link LeaseClient#renew} is called), otherwise at least 5 ms. Must be
-         * shorter than the lease duration; defaults to a third of it.
+         * shorter than the lease duration; defaults to a third of it, at least 5 ms (a default follows a
+         * lease duration changed later, also through {@link AcquireOptions#toBuilder()}).
          *
          * @param heartbeatPeriod the period
          * @return this builder
@@ -151,7 +166,7 @@ public final class AcquireOptions {
             Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod must not be null");
             this.heartbeatPeriod = heartbeatPeriod.isZero()
                     ? heartbeatPeriod
-                    : checkRange("heartbeatPeriod", heartbeatPeriod, Duration.ofMillis(5), Duration.ofDays(7));
+                    : checkRange("heartbeatPeriod", heartbeatPeriod, MIN_HEARTBEAT_PERIOD, Duration.ofDays(7));
             return this;
         }
 

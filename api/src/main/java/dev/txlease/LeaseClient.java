@@ -7,8 +7,24 @@ import java.util.concurrent.CompletableFuture;
  * Grants, renews and releases leases on named locks, with fence tokens.
  *
  * <p>Contention is a result, not an error: {@link #tryAcquire} returns empty when another client
- * holds the lock, and {@link #acquire} waits. Infrastructure failures throw {@link
- * LeaseStoreUnavailableException}. Every exception is a {@link LeaseException} naming the lock.
+ * holds the lock, and {@link #acquire} waits.
+ *
+ * <!-- snippet: lease-client-try -->
+ * <pre>{@code
+ * Optional<Lease> free = client.tryAcquire("nightly-report", AcquireOptions.defaults());
+ * if (free.isPresent()) {
+ *     try (Lease lease = free.get()) {
+ *         // ... the work, its writes carrying lease.fenceToken() ...
+ *     }
+ * } // else another process holds the lock: a result, not an exception
+ * }</pre>
+ *
+ * <p>What can fail at run time throws a {@link LeaseException} naming the lock: {@link
+ * LeaseTimeoutException}, {@link LeaseLostException}, {@link LeaseStoreUnavailableException} (the
+ * store cannot be reached), or {@code LeaseException} itself (an interrupted wait). Programming
+ * errors throw the JDK's exceptions: {@link IllegalArgumentException} (an invalid lock name or
+ * option, a lease of another client), {@link NullPointerException} (a null argument), {@link
+ * IllegalStateException} (a lease released twice).
  *
  * <p>A client renews the leases it granted on its own heartbeat threads until they are released or
  * the client is {@linkplain #close() closed}. Implementations are thread-safe; one client per

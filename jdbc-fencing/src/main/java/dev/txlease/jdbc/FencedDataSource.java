@@ -46,6 +46,28 @@ import javax.sql.DataSource;
  * with connections the pool enlists in JTA transactions. Create the guard table with {@link
  * #createGuardTable()} or a migration ({@link GuardDialect#createTableSql(String)}).
  *
+ * <p>In local transactions, with {@code leases} a {@code LeaseClient}, {@code pool} any {@code
+ * DataSource} and {@code account} a table of the application:
+ *
+ * <!-- snippet: fencing-jdbc -->
+ * <pre>{@code
+ * FencedDataSource fenced = FencedDataSource.builder(pool) // dialect detected; guard table txlease_fence
+ *         .build();
+ * fenced.createGuardTable(); // once; or run the DDL (see "Guard table") in a migration
+ *
+ * try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+ *         Connection connection = fenced.getConnection(lease)) { // every transaction of it is fenced
+ *     connection.setAutoCommit(false);
+ *     try (PreparedStatement debit =
+ *             connection.prepareStatement("UPDATE account SET balance = balance - ? WHERE id = ?")) {
+ *         debit.setLong(1, 30);
+ *         debit.setString(2, "customer-42");
+ *         debit.executeUpdate(); // the fence check runs first, in this transaction
+ *     }
+ *     connection.commit();
+ * }
+ * }</pre>
+ *
  * <p>Thread-safe: share one instance. The connections it hands out are not thread-safe.
  */
 public final class FencedDataSource implements DataSource {

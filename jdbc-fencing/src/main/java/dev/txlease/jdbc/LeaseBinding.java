@@ -10,10 +10,20 @@ import java.util.List;
  * this thread executes, whichever way the connection was obtained. Use it for local transactions
  * when the code that writes does not see the lease, e.g. around {@code jdbi.useTransaction(...)}:
  *
+ * <!-- snippet: fencing-jdbi -->
  * <pre>{@code
+ * Jdbi jdbi = Jdbi.create(dataSource);
+ * jdbi.installPlugin(new FencingPlugin());
+ * jdbi.getConfig(FencingConfig.class).setGuardTable("txlease_fence"); // .setTransactionRegistry(tsr) for JTA
+ * GuardTable.named("txlease_fence").createIfAbsent(dataSource); // once; or in a migration
+ *
  * try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
- *         LeaseBinding binding = LeaseBinding.bind(lease)) {
- *     jdbi.useTransaction(handle -> handle.execute("UPDATE account SET ..."));
+ *         LeaseBinding binding = LeaseBinding.bind(lease)) { // fences this thread's transactions
+ *     jdbi.useTransaction(
+ *             handle -> handle.createUpdate("UPDATE account SET balance = balance - :amount WHERE id = :id")
+ *                     .bind("amount", 30)
+ *                     .bind("id", "customer-42")
+ *                     .execute());
  * }
  * }</pre>
  *

@@ -21,10 +21,23 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The lease client over any {@link LeaseStore}, for example {@code DynamoDbLeaseStore}.
  *
+ * <!-- snippet: lease-client -->
  * <pre>{@code
- * try (LeaseClient client = DefaultLeaseClient.builder(store).build();
- *      Lease lease = client.acquire("customer-42", AcquireOptions.defaults())) {
- *     write(lease.fenceToken());
+ * DynamoDbClient dynamo = DynamoDbClient.create(); // region and credentials from the default chain
+ * DynamoDbLeaseStore store =
+ *         DynamoDbLeaseStore.builder(dynamo).tableName("txlease_locks").build();
+ * store.createTableIfMissing(); // on-demand billing; or create the table with your IaC
+ *
+ * try (DefaultLeaseClient client =
+ *         DefaultLeaseClient.builder(store).node("worker-7").build()) {
+ *     AcquireOptions options = AcquireOptions.builder()
+ *             .leaseDuration(Duration.ofSeconds(20))
+ *             .waitTimeout(Duration.ofSeconds(30))
+ *             .build();
+ *     try (Lease lease = client.acquire("customer-42", options)) {
+ *         long fence = lease.fenceToken().value(); // greater than every earlier grant of this name
+ *         // ... write with the fence token (see "Fenced writes" below) ...
+ *     }
  * }
  * }</pre>
  *

@@ -23,14 +23,21 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A {@link LeaseClient} whose leases take part in JTA transactions.
  *
+ * <!-- snippet: jta-transaction -->
  * <pre>{@code
- * TransactionalLeaseClient leases = TransactionalLeaseClient.builder(client, transactionManager)
- *         .registry(transactionSynchronizationRegistry)
- *         .build();
- * transactionManager.begin();
+ * // plain Java: one object store and one node identity for Narayana and the lease client
+ * NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
+ * TransactionManager tm = NarayanaStandalone.transactionManager();
+ * TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
+ * DefaultLeaseClient client =
+ *         DefaultLeaseClient.builder(store).node("orders-1").build();
+ * TransactionalLeaseClient leases =
+ *         TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
+ *
+ * tm.begin();
  * Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
- * writeFenced(lease.fenceToken());
- * transactionManager.commit(); // prepare checks the lease; released once every branch has completed
+ * // write through the fenced DataSource: it reads the lease's fence token from the registry
+ * tm.commit(); // prepare checks the lease in DynamoDB; released after every branch has committed
  * }</pre>
  *
  * <p>Inside an active transaction, {@code acquire} and {@code tryAcquire}:

@@ -14,11 +14,21 @@ import org.jdbi.v3.core.config.JdbiConfig;
 /**
  * Settings of the {@link FencingPlugin}, read from the {@code Jdbi} each time a handle opens:
  *
+ * <!-- snippet: fencing-jdbi -->
  * <pre>{@code
+ * Jdbi jdbi = Jdbi.create(dataSource);
  * jdbi.installPlugin(new FencingPlugin());
- * jdbi.getConfig(FencingConfig.class)
- *         .setGuardTable("txlease_fence")
- *         .setTransactionRegistry(registry);   // only for JTA
+ * jdbi.getConfig(FencingConfig.class).setGuardTable("txlease_fence"); // .setTransactionRegistry(tsr) for JTA
+ * GuardTable.named("txlease_fence").createIfAbsent(dataSource); // once; or in a migration
+ *
+ * try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+ *         LeaseBinding binding = LeaseBinding.bind(lease)) { // fences this thread's transactions
+ *     jdbi.useTransaction(
+ *             handle -> handle.createUpdate("UPDATE account SET balance = balance - :amount WHERE id = :id")
+ *                     .bind("amount", 30)
+ *                     .bind("id", "customer-42")
+ *                     .execute());
+ * }
  * }</pre>
  *
  * <p>Defaults: guard table {@value GuardTable#DEFAULT_NAME}, dialect detected from each connection,

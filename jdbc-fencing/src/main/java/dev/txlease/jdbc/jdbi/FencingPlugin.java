@@ -14,13 +14,25 @@ import org.jdbi.v3.core.spi.JdbiPlugin;
  * before its first statement, for the leases bound with {@link dev.txlease.jdbc.LeaseBinding} or
  * published by the current JTA transaction:
  *
+ * <!-- snippet: fencing-jdbi -->
  * <pre>{@code
  * Jdbi jdbi = Jdbi.create(dataSource);
  * jdbi.installPlugin(new FencingPlugin());
- * try (LeaseBinding binding = LeaseBinding.bind(lease)) {
- *     jdbi.useTransaction(handle -> handle.execute("UPDATE account SET ..."));
- * }   // a stale lease fails with StaleFenceTokenException (inside Jdbi's exception), rolled back
+ * jdbi.getConfig(FencingConfig.class).setGuardTable("txlease_fence"); // .setTransactionRegistry(tsr) for JTA
+ * GuardTable.named("txlease_fence").createIfAbsent(dataSource); // once; or in a migration
+ *
+ * try (Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+ *         LeaseBinding binding = LeaseBinding.bind(lease)) { // fences this thread's transactions
+ *     jdbi.useTransaction(
+ *             handle -> handle.createUpdate("UPDATE account SET balance = balance - :amount WHERE id = :id")
+ *                     .bind("amount", 30)
+ *                     .bind("id", "customer-42")
+ *                     .execute());
+ * }
  * }</pre>
+ *
+ * <p>A stale lease fails the transaction with a {@code JdbiException} whose cause is the {@link
+ * dev.txlease.jdbc.StaleFenceTokenException}; Jdbi rolls it back.
  *
  * <p>Statements outside a transaction ({@code useHandle} in auto-commit mode) are refused while a
  * lease is bound: use a transaction. Do not also wrap the Jdbi's data source in a {@code

@@ -9,12 +9,13 @@ import javax.transaction.xa.XAResource;
 
 /**
  * Lets Narayana's XA recovery complete the lease branches of a node that stopped between prepare and
- * completion. Register it once, at startup (the first call of {@code getRegisteredXARecoveryModule()}
- * starts Narayana's recovery manager, with its periodic recovery thread, if it does not run yet):
+ * completion. Register it once, at startup ({@code XARecoveryModule} is {@code
+ * com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule}):
  *
+ * <!-- snippet: jta-recovery -->
  * <pre>{@code
- * import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
- *
+ * // The first call of getRegisteredXARecoveryModule() starts Narayana's recovery manager (and its
+ * // periodic recovery thread) if it is not running yet.
  * XARecoveryModule.getRegisteredXARecoveryModule()
  *         .addXAResourceRecoveryHelper(LeaseRecoveryHelper.of(client));
  * }</pre>

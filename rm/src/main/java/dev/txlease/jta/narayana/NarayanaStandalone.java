@@ -18,11 +18,26 @@ import java.util.Objects;
  * and the lease client, so that recovery finds this node's prepared leases and rolls back the
  * branches it has no log for.
  *
+ * <!-- snippet: jta-transaction -->
  * <pre>{@code
+ * // plain Java: one object store and one node identity for Narayana and the lease client
  * NarayanaStandalone.configure(Path.of("target", "ObjectStore"), "orders-1");
  * TransactionManager tm = NarayanaStandalone.transactionManager();
- * DefaultLeaseClient client = DefaultLeaseClient.builder(store).node("orders-1").build();
+ * TransactionSynchronizationRegistry tsr = NarayanaStandalone.registry();
+ * DefaultLeaseClient client =
+ *         DefaultLeaseClient.builder(store).node("orders-1").build();
+ * TransactionalLeaseClient leases =
+ *         TransactionalLeaseClient.builder(client, tm).registry(tsr).build();
+ *
+ * tm.begin();
+ * Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
+ * // write through the fenced DataSource: it reads the lease's fence token from the registry
+ * tm.commit(); // prepare checks the lease in DynamoDB; released after every branch has committed
  * }</pre>
+ *
+ * <p>{@code target/ObjectStore} lets the code run as copied; in production use a directory on local
+ * persistent storage that survives restarts, belongs to this node alone and is writable by the
+ * service's user (e.g. {@code /var/lib/orders/ObjectStore}).
  *
  * <p>Narayana reads its configuration once, when it is first used: call {@link #configure} before
  * anything touches a transaction. Requires {@code narayana-jta} (and {@code jboss-logging}) on the
