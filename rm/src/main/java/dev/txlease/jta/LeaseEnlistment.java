@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.transaction.xa.XAResource;
 
 /**
  * Acquisition inside an active transaction, for {@link TransactionalLeaseClient}: finds or enlists
@@ -51,6 +52,9 @@ final class LeaseEnlistment {
             return Optional.of(reuse(held.get()));
         }
         requireNotKept(name);
+        if (options.heartbeatPeriod().isZero() && resource.needsTimeoutProbe()) {
+            enlistOrThrow(transaction, resource, new TimeoutProbe(resource), name);
+        }
         requireOutlivesTransaction(name, options, resource.getTransactionTimeout());
         RollbackOnLoss listener = new RollbackOnLoss(options.listener(), resource, transaction, engine.acquirers());
         Optional<ManagedLease> granted = waitInTransaction(resource, name, options, listener, wait);
@@ -148,7 +152,14 @@ final class LeaseEnlistment {
                 null);
     }
 
-    /** Returns the transaction's resource for this store, enlisting it on the first lease. */
+    /**
+     * Returns the transaction's resource for this store. On the first lease it is created and an
+     * interposed synchronization registered, whose {@code beforeCompletion} enlists it: interposed
+     * synchronizations run after the application's, right before prepare, so the lease resource is
+     * the last enlisted and the transaction manager prepares it last, checking the leases as late as
+     * possible before its decision; its {@code afterCompletion} completes the leases after every
+     * branch.
+     */
     private LeaseXAResource enlist(Transaction transaction, String name) {
         String key = RESOURCE_KEY_PREFIX + engine.store().storeId();
         Object existing = registry.getResource(key);
@@ -157,10 +168,46 @@ final class LeaseEnlistment {
         }
         LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
         try {
-            if (!transaction.enlistResource(resource)) {
+            registry.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    enlistLate(transaction, resource);
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    resource.afterCompletion(status);
+                }
+            });
+        } catch (IllegalStateException e) {
+            throw new LeaseException(
+                    "Could not register the lease store " + engine.store().storeId() + " with the transaction; lock '"
+                            + name + "' was not acquired",
+                    name,
+                    engine.owner(),
+                    null,
+                    e);
+        }
+        resource.completeAfterTransaction();
+        registry.putResource(key, resource);
+        return resource;
+    }
+
+    /** Enlists {@code resource} at the end of the transaction, if it holds leases. */
+    private void enlistLate(Transaction transaction, LeaseXAResource resource) {
+        if (!resource.hasLeases()) {
+            return;
+        }
+        enlistOrThrow(transaction, resource, resource, resource.firstLockName());
+    }
+
+    /** Enlists {@code xaResource} (the lease resource, or its timeout probe) in {@code transaction}. */
+    private void enlistOrThrow(Transaction transaction, LeaseXAResource resource, XAResource xaResource, String name) {
+        try {
+            if (!transaction.enlistResource(xaResource)) {
                 throw new LeaseException(
                         "The transaction manager refused to enlist the lease store "
-                                + engine.store().storeId() + "; lock '" + name + "' was not acquired",
+                                + engine.store().storeId() + " (lock '" + name + "'); the transaction rolls back",
                         name,
                         engine.owner(),
                         null,
@@ -168,29 +215,13 @@ final class LeaseEnlistment {
             }
         } catch (RollbackException | SystemException | IllegalStateException e) {
             throw new LeaseException(
-                    "Could not enlist the lease store " + engine.store().storeId() + " in the transaction; lock '"
-                            + name + "' was not acquired",
+                    "Could not enlist the lease store " + engine.store().storeId() + " (lock '" + name
+                            + "') in the transaction " + resource + "; the transaction rolls back",
                     name,
                     engine.owner(),
                     null,
                     e);
         }
-        registry.putResource(key, resource);
-        try {
-            registry.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {}
-
-                @Override
-                public void afterCompletion(int status) {
-                    resource.afterCompletion(status);
-                }
-            });
-            resource.completeAfterTransaction();
-        } catch (IllegalStateException e) {
-            // not registrable now: commit and rollback then complete the leases themselves
-        }
-        return resource;
     }
 
     private TransactionalLease reuse(TransactionalLease held) {

@@ -114,6 +114,7 @@ final class LeaseXAResource extends StoreXAResource {
     private boolean failed;
     private boolean saved;
     private boolean completeAfterTransaction;
+    private boolean timeoutProbed;
     private boolean completed;
     private volatile Phase phase = Phase.ACTIVE;
 
@@ -141,6 +142,23 @@ final class LeaseXAResource extends StoreXAResource {
      */
     synchronized void completeAfterTransaction() {
         this.completeAfterTransaction = true;
+    }
+
+    /** Returns whether a lease was added to the branch. */
+    synchronized boolean hasLeases() {
+        return !leases.isEmpty();
+    }
+
+    /** Returns the name of the branch's first lock, for messages; null if it has none. */
+    synchronized String firstLockName() {
+        return leases.isEmpty() ? null : leases.get(0).name();
+    }
+
+    /** Returns {@code true} the first time only: the transaction's timeout is to be learned by a probe. */
+    synchronized boolean needsTimeoutProbe() {
+        boolean first = !timeoutProbed;
+        timeoutProbed = true;
+        return first;
     }
 
     /** Returns this transaction's lease on {@code name}, if it has one. */

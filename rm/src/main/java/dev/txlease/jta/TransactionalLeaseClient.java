@@ -43,8 +43,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Inside an active transaction, {@code acquire} and {@code tryAcquire}:
  *
  * <ul>
- *   <li>enlist one XAResource per transaction and lease store (on the first lease), which prepares,
- *       commits and rolls back every lease that transaction holds on that store. Prepare votes
+ *   <li>give each transaction one XAResource per lease store, which prepares, commits and rolls back
+ *       every lease that transaction holds on that store. It is enlisted at the end of the
+ *       transaction (from an interposed synchronization's {@code beforeCompletion}), so the
+ *       transaction manager prepares it after every other branch: the leases are checked as late as
+ *       possible before the decision. Prepare votes
  *       rollback for a lease that is lost or has less than a tenth of its lease duration left, and
  *       the application's {@code commit()} throws a {@code RollbackException} naming the lock;
  *   <li>are reentrant per transaction, not per thread: the same lock name again in the same

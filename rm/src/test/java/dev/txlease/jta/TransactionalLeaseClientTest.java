@@ -25,6 +25,7 @@ import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -239,9 +241,9 @@ class TransactionalLeaseClientTest {
                         .leaseDuration(Duration.ofSeconds(3))
                         .heartbeatPeriod(Duration.ZERO)
                         .build());
-        // Prepared after the lease (enlisted later): the lease is prepared, then taken over.
+        // Prepared after the lease (enlisted after it, at the end): the lease is prepared, then taken over.
         ScriptedXAResource takeover = new ScriptedXAResource(() -> successor.set(rival.acquire("stale", TAKE_OVER)));
-        TM.getTransaction().enlistResource(takeover);
+        enlistAtTheEnd(takeover);
 
         TM.commit();
 
@@ -389,8 +391,8 @@ class TransactionalLeaseClientTest {
 
     /**
      * Issue 12, item 1: the lease is released only after every other branch of its transaction has
-     * completed. The lease is enlisted first (so Narayana commits it first); a second resource blocks
-     * in its commit: meanwhile the lock stays held and a rival is not granted it.
+     * completed. The lease branch is committed first; a second resource, enlisted after it, blocks in
+     * its commit: meanwhile the lock stays held and a rival is not granted it.
      */
     @Test
     void nextHolderIsNeverGrantedWhileAnotherBranchIsStillCommitting() throws Exception {
@@ -402,7 +404,7 @@ class TransactionalLeaseClientTest {
             inCommit.countDown();
             await(finishCommit);
         });
-        TM.getTransaction().enlistResource(slow);
+        enlistAtTheEnd(slow); // after the lease: Narayana commits the lease branch first
         Transaction transaction = TM.suspend();
 
         ExecutorService committer = Executors.newSingleThreadExecutor();
@@ -493,6 +495,46 @@ class TransactionalLeaseClientTest {
         TM.commit();
         assertTrue(again.fenceToken().compareTo(kept.fenceToken()) > 0);
         assertReleased("kept-again");
+    }
+
+    /**
+     * Issue 12, item 1: the lease is checked as late as possible before the decision. The database
+     * branch, enlisted after the lease was acquired (as the application writes), is prepared before
+     * the lease branch (enlisted at the end of the transaction), so a lease overwritten while the
+     * database prepares makes the lease branch vote rollback, instead of committing on a check made
+     * before. (Before the fix the lease was prepared first and the transaction committed.)
+     */
+    @Test
+    void leaseIsCheckedAfterTheBranchesEnlistedAfterIt() throws Exception {
+        ScriptedXAResource database = new ScriptedXAResource(() -> intrude("late-check"));
+        TM.begin();
+        Lease lease = leases.acquire("late-check", AcquireOptions.defaults()); // renewed: it does not run out
+        TM.getTransaction().enlistResource(database);
+
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+
+        assertNamesLock(rollback, "late-check");
+        assertEquals(List.of("start", "end", "prepare", "rollback"), database.calls());
+        assertEquals("intruder", store.read("late-check").orElseThrow().owner());
+        assertEquals(LeaseState.LOST, lease.state());
+    }
+
+    /** Enlists {@code resource} at the end of the transaction, after the lease branch. */
+    private static void enlistAtTheEnd(XAResource resource) throws SystemException {
+        Transaction transaction = TM.getTransaction();
+        InProcessNarayana.registry().registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                try {
+                    transaction.enlistResource(resource);
+                } catch (RollbackException | SystemException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void afterCompletion(int status) {}
+        });
     }
 
     private static void await(CountDownLatch latch) {
