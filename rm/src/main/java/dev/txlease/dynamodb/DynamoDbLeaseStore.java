@@ -51,10 +51,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *
  * <p>Prepared transaction branches are kept in items of their own ({@code PreparedBranchItems}:
  * partition key U+0001 {@code "prepared:"} node {@code "/"} txid, which no lock name can be, and the
- * attributes {@code preparedNode}, {@code preparedTxid}, {@code preparedLocks}), indexed by the
- * sparse global secondary index {@value #PREPARED_INDEX} on {@code preparedNode} and {@code
- * preparedTxid}. Lock items never carry those attributes, so the index holds only prepared
- * branches.
+ * attributes {@code preparedNode}, {@code preparedTxid}, {@code preparedLocks}, {@code
+ * preparedKept}), indexed by the sparse global secondary index {@value #PREPARED_INDEX} on {@code
+ * preparedNode} and {@code preparedTxid}. Lock items never carry those attributes, so the index holds
+ * only prepared branches.
  *
  * <h2>Algorithm</h2>
  *

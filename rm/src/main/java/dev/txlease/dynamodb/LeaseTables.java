@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * Creates the table of a {@link DynamoDbLeaseStore}: on-demand billing, a string partition key,
- * and the sparse index of prepared branches ({@link PreparedIndex}). Creation is idempotent: a table that exists (or is being created) is waited for and
- * its key checked.
+ * and the sparse index of prepared branches ({@link PreparedIndex}). Creation is idempotent: a
+ * table that exists (or is being created) is waited for and its key checked.
  *
  * <p>Instances are immutable and thread-safe.
  */

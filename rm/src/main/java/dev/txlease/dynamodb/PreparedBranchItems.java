@@ -2,8 +2,6 @@ package dev.txlease.dynamodb;
 
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.PreparedBranch;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  *                         which no lock name contains, so it never meets a lock item)
  *   preparedNode    S     key of the sparse index {@value DynamoDbLeaseStore#PREPARED_INDEX}
  *   preparedTxid    S     its sort key: the branch's transaction id
- *   preparedLocks   M     lock name to BOOL: true if completion releases the lease, false if kept
+ *   preparedLocks   L     the lock names (S), in acquisition order
+ *   preparedKept    L     the lock names (S) whose leases completion keeps (only clears the txid)
  * </pre>
  *
  * <p>Only these items carry {@code preparedNode}, so the index holds only prepared branches and a
@@ -32,6 +31,7 @@ final class PreparedBranchItems {
     static final String NODE = "preparedNode";
     static final String TRANSACTION_ID = "preparedTxid";
     static final String LOCKS = "preparedLocks";
+    static final String KEPT = "preparedKept";
     private static final String KEY_PREFIX = "\u0001prepared:";
 
     private final String tableName;
@@ -43,17 +43,21 @@ final class PreparedBranchItems {
     }
 
     PutItemRequest save(PreparedBranch branch) {
-        Map<String, AttributeValue> locks = new LinkedHashMap<>();
-        for (String name : branch.lockNames()) {
-            locks.put(name, AttributeValue.fromBool(branch.releases(name)));
-        }
+        List<AttributeValue> kept = branch.lockNames().stream()
+                .filter(name -> !branch.releases(name))
+                .map(AttributeValue::fromS)
+                .toList();
         return PutItemRequest.builder()
                 .tableName(tableName)
                 .item(Map.of(
                         partitionKey, key(branch.node(), branch.transactionId()),
                         NODE, AttributeValue.fromS(branch.node()),
                         TRANSACTION_ID, AttributeValue.fromS(branch.transactionId()),
-                        LOCKS, AttributeValue.fromM(locks)))
+                        LOCKS,
+                                AttributeValue.fromL(branch.lockNames().stream()
+                                        .map(AttributeValue::fromS)
+                                        .toList()),
+                        KEPT, AttributeValue.fromL(kept)))
                 .build();
     }
 
@@ -79,28 +83,26 @@ final class PreparedBranchItems {
         AttributeValue node = item.get(NODE);
         AttributeValue transactionId = item.get(TRANSACTION_ID);
         AttributeValue locks = item.get(LOCKS);
+        AttributeValue kept = item.get(KEPT);
         if (node == null
                 || node.s() == null
                 || transactionId == null
                 || transactionId.s() == null
                 || locks == null
-                || !locks.hasM()) {
+                || !locks.hasL()
+                || kept == null
+                || !kept.hasL()) {
             throw new LeaseStoreUnavailableException(
                     "a prepared-branch item in DynamoDB table '" + tableName + "' lacks " + NODE + ", "
-                            + TRANSACTION_ID + " or " + LOCKS + ": " + item.keySet()
+                            + TRANSACTION_ID + ", " + LOCKS + " or " + KEPT + ": " + item.keySet()
                             + "; check that the table is used only by txlease",
                     null,
                     null);
         }
-        List<String> names = new ArrayList<>();
-        Set<String> kept = new LinkedHashSet<>();
-        locks.m().forEach((name, release) -> {
-            names.add(name);
-            if (!Boolean.TRUE.equals(release.bool())) {
-                kept.add(name);
-            }
-        });
-        return new PreparedBranch(node.s(), transactionId.s(), names, kept);
+        List<String> names = locks.l().stream().map(AttributeValue::s).toList();
+        Set<String> keptNames = new LinkedHashSet<>();
+        kept.l().forEach(name -> keptNames.add(name.s()));
+        return new PreparedBranch(node.s(), transactionId.s(), names, keptNames);
     }
 
     private static AttributeValue key(String node, String transactionId) {
