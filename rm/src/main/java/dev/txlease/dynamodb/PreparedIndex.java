@@ -15,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputDescription;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -24,8 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTableRequest;
  * The sparse global secondary index {@value DynamoDbLeaseStore#PREPARED_INDEX} over the
  * prepared-branch items ({@link PreparedBranchItems}): partition key {@code preparedNode}, sort key
  * {@code preparedTxid}, all attributes projected. {@link LeaseTables} creates a table with it; an
- * existing table without it gets it through {@code UpdateTable}, and is waited for until the index
- * is active. Instances are immutable and thread-safe.
+ * existing table without it gets it through {@code UpdateTable} (with the table's own throughput if
+ * the table is provisioned), and is waited for until the index is active. Instances are immutable and thread-safe.
  */
 final class PreparedIndex {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
@@ -75,18 +77,29 @@ final class PreparedIndex {
 
     /** Adds the index to the (active) table unless it has it, and waits until it is active. */
     void addIfMissing() {
-        if (status() == null) {
+        TableDescription table = describe();
+        if (status(table) == null) {
             GlobalSecondaryIndex index = definition();
+            CreateGlobalSecondaryIndexAction.Builder create = CreateGlobalSecondaryIndexAction.builder()
+                    .indexName(index.indexName())
+                    .keySchema(index.keySchema())
+                    .projection(index.projection());
+            ProvisionedThroughputDescription provisioned = table.provisionedThroughput();
+            if (provisioned != null && provisioned.readCapacityUnits() != null && provisioned.readCapacityUnits() > 0) {
+                // a provisioned table (for example one another lock library created): the index
+                // needs throughput of its own; it is read once per recovery pass and written twice
+                // per prepared branch, so the table's own figures are ample
+                create.provisionedThroughput(ProvisionedThroughput.builder()
+                        .readCapacityUnits(provisioned.readCapacityUnits())
+                        .writeCapacityUnits(provisioned.writeCapacityUnits())
+                        .build());
+            }
             try {
                 client.updateTable(UpdateTableRequest.builder()
                         .tableName(tableName)
                         .attributeDefinitions(attributeDefinitions())
                         .globalSecondaryIndexUpdates(GlobalSecondaryIndexUpdate.builder()
-                                .create(CreateGlobalSecondaryIndexAction.builder()
-                                        .indexName(index.indexName())
-                                        .keySchema(index.keySchema())
-                                        .projection(index.projection())
-                                        .build())
+                                .create(create.build())
                                 .build())
                         .build());
             } catch (ResourceInUseException e) {
@@ -128,14 +141,10 @@ final class PreparedIndex {
 
     /** Returns the index's status, or null if the table has no such index. */
     private IndexStatus status() {
-        TableDescription table;
-        try {
-            table = client.describeTable(
-                            DescribeTableRequest.builder().tableName(tableName).build())
-                    .table();
-        } catch (SdkException e) {
-            throw failures.unavailable("describe table '" + tableName + "'", "DescribeTable", null, e);
-        }
+        return status(describe());
+    }
+
+    private static IndexStatus status(TableDescription table) {
         if (!table.hasGlobalSecondaryIndexes()) {
             return null;
         }
@@ -144,5 +153,15 @@ final class PreparedIndex {
                 .map(GlobalSecondaryIndexDescription::indexStatus)
                 .findFirst()
                 .orElse(null);
+    }
+
+    private TableDescription describe() {
+        try {
+            return client.describeTable(
+                            DescribeTableRequest.builder().tableName(tableName).build())
+                    .table();
+        } catch (SdkException e) {
+            throw failures.unavailable("describe table '" + tableName + "'", "DescribeTable", null, e);
+        }
     }
 }

@@ -21,7 +21,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The lease store contract plus what is particular to DynamoDB, on either DynamoDB Local mode. */
 abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
@@ -146,6 +152,36 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of(name), Set.of());
         custom.savePrepared(branch);
         assertEquals(List.of(branch), custom.findPrepared(NODE));
+    }
+
+    /** A table made elsewhere (here: provisioned, as another lock library makes it) gets the index. */
+    @Test
+    void createTableIfMissingAddsThePreparedIndexToAnExistingProvisionedTable() {
+        String table = dynamo().newTableName();
+        dynamo().client()
+                .createTable(CreateTableRequest.builder()
+                        .tableName(table)
+                        .attributeDefinitions(AttributeDefinition.builder()
+                                .attributeName("name")
+                                .attributeType(ScalarAttributeType.S)
+                                .build())
+                        .keySchema(KeySchemaElement.builder()
+                                .attributeName("name")
+                                .keyType(KeyType.HASH)
+                                .build())
+                        .provisionedThroughput(ProvisionedThroughput.builder()
+                                .readCapacityUnits(5L)
+                                .writeCapacityUnits(5L)
+                                .build())
+                        .build());
+        DynamoDbLeaseStore existing =
+                DynamoDbLeaseStore.builder(dynamo().client()).tableName(table).build();
+
+        existing.createTableIfMissing();
+
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of("lock-1"), Set.of());
+        existing.savePrepared(branch);
+        assertEquals(List.of(branch), existing.findPrepared(NODE));
     }
 
     @Test
