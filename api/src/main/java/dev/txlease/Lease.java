@@ -12,7 +12,8 @@ import java.util.Optional;
  * lease counts from the moment the granting or renewing request was <em>sent</em>.
  *
  * <p>{@link #close()} releases the lease, so it fits try-with-resources. Closing a lease that is
- * already released or lost does nothing.
+ * already released, or was taken over, sends nothing; a lease that ran out locally is still released
+ * in the store if the store still names its holder.
  *
  * <p>Implementations are thread-safe.
  */
@@ -56,7 +57,9 @@ public interface Lease extends AutoCloseable {
     LeaseState state();
 
     /**
-     * Releases the lease if it is still held; does nothing if it is already released or lost.
+     * Releases the lease if it is still held, or if it ran out locally and the store still names its
+     * holder (as {@code LeaseClient.release} does); does nothing if it is already released or was
+     * taken over.
      *
      * @throws LeaseStoreUnavailableException if the store cannot be reached; the lease then expires on
      *     its own after its duration

@@ -6,6 +6,11 @@ package dev.txlease;
  *
  * <p>Subclasses: {@link LeaseTimeoutException}, {@link LeaseLostException}, {@link
  * LeaseStoreUnavailableException}.
+ *
+ * <p>Programming errors are not lease exceptions: txlease throws the JDK's {@link
+ * IllegalArgumentException} (an invalid lock name or option, a lease of another client), {@link
+ * NullPointerException} (a null argument) and {@link IllegalStateException} (a lease released
+ * twice) for them, each naming the argument or the lock.
  */
 public class LeaseException extends RuntimeException {
     private static final long serialVersionUID = 1L;

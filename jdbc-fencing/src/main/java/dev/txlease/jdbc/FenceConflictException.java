@@ -6,8 +6,10 @@ import java.util.Objects;
 /**
  * The fence check could not be ordered against a concurrent transaction that touched the same
  * guard row: the database reported a serialization failure (PostgreSQL {@code REPEATABLE READ} and
- * {@code SERIALIZABLE} when a newer holder committed after this transaction's snapshot) or a
- * deadlock. The database has rolled the transaction back, or will refuse to commit it.
+ * {@code SERIALIZABLE}, and H2's snapshot levels, when a newer holder committed after this
+ * transaction's snapshot) or a deadlock, or the wait for the guard row's lock timed out (another
+ * transaction of this lock name holds it and has not ended; see the database's lock timeout). The
+ * database has rolled the transaction back, or the fenced connection refuses to commit it.
  *
  * <p>SQLState {@value #SQL_STATE} (serialization failure), whatever the driver reported; the
  * driver's exception is the {@linkplain #getCause() cause}. Retry the whole transaction: if a newer

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
@@ -33,6 +34,8 @@ import javax.sql.DataSource;
  * <ul>
  *   <li>under JTA ({@link Builder#transactionRegistry}), those the transactional lease client
  *       published for the current transaction under {@link TransactionLeases#REGISTRY_KEY};
+ *   <li>with another transaction manager ({@link Builder#transactionLeases}), those its {@link
+ *       TransactionLeaseSource} names for the current transaction (Spring's, in txlease-spring);
  *   <li>those passed to {@link #getConnection(Lease...)}, for every transaction of that connection;
  *   <li>those bound to the executing thread with {@link LeaseBinding#bind(Lease...)}.
  * </ul>
@@ -41,6 +44,11 @@ import javax.sql.DataSource;
  * effect, statements in auto-commit mode are refused with SQLState {@code 25000}: a check and a
  * statement in separate transactions would let a newer holder write in between. SQL text is never
  * parsed: every statement of a guarded transaction counts, reads included.
+ *
+ * <p>The guard table is checked once per data source, at {@link #createGuardTable()} and before
+ * the first fence check: it must exist with {@code name} as its whole primary key (and InnoDB on
+ * MariaDB/MySQL). An unqualified name is resolved then, as the database resolves it for that
+ * connection, and later checks use the schema-qualified result whatever a connection's search path.
  *
  * <p>Wrap the pool, not the pool's driver: {@code FencedDataSource.builder(agroalDataSource)} works
  * with connections the pool enlists in JTA transactions. Create the guard table with {@link
@@ -121,10 +129,11 @@ public final class FencedDataSource implements DataSource {
 
     /**
      * Creates the guard table if it does not exist, on a connection of the wrapped data source in
-     * auto-commit mode.
+     * auto-commit mode, and checks that the table found can fence (see {@link
+     * GuardTable#createIfAbsent(DataSource)}).
      *
      * @return the dialect used: the configured one, or the detected one
-     * @throws SQLException if the table cannot be created
+     * @throws SQLException if the table cannot be created, or an existing one cannot fence
      */
     public GuardDialect createGuardTable() throws SQLException {
         if (fencer.dialect() == null) {
@@ -222,11 +231,27 @@ public final class FencedDataSource implements DataSource {
          * this registry (under {@link TransactionLeases#REGISTRY_KEY}), and mark the transaction
          * rollback-only when a check fails. Needs {@code jakarta.transaction-api} at run time.
          *
+         * <p>Without it, a statement in a JTA transaction whose transactional lease client published
+         * leases fails (SQLState {@code 55000}) instead of running unchecked.
+         *
          * @param registry the transaction manager's registry
          * @return this builder
          */
         public Builder transactionRegistry(TransactionSynchronizationRegistry registry) {
             this.transactions = new JtaTransactionContext(registry);
+            return this;
+        }
+
+        /**
+         * Fences the transactions of another transaction manager: the connections read the leases of
+         * the current transaction from {@code source}, and tell it when a check fails. Replaces a
+         * {@link #transactionRegistry} set before (a data source follows one transaction manager).
+         *
+         * @param source the transaction manager's lease source
+         * @return this builder
+         */
+        public Builder transactionLeases(TransactionLeaseSource source) {
+            this.transactions = new SourceContext(Objects.requireNonNull(source, "source must not be null"));
             return this;
         }
 
@@ -237,6 +262,30 @@ public final class FencedDataSource implements DataSource {
          */
         public FencedDataSource build() {
             return new FencedDataSource(this);
+        }
+    }
+
+    /** Adapts a public {@link TransactionLeaseSource} to what the connections ask. */
+    private static final class SourceContext implements TransactionContext {
+        private final TransactionLeaseSource source;
+
+        SourceContext(TransactionLeaseSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public Object currentKey() {
+            return source.currentTransaction();
+        }
+
+        @Override
+        public Collection<Lease> leases() {
+            return source.leases();
+        }
+
+        @Override
+        public void setRollbackOnly() {
+            source.setRollbackOnly();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.txlease.jdbc;
 
+import dev.txlease.jdbc.internal.GuardTableInspector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,7 +13,10 @@ import javax.sql.DataSource;
  *
  * <p>A name is a plain SQL identifier, optionally qualified by a schema ({@code fencing.guard}):
  * letters, digits and underscores, not starting with a digit, at most 63 characters per part. It is
- * used unquoted, so the database folds its case as usual.
+ * used unquoted, so the database folds its case as usual (H2 and PostgreSQL; MariaDB/MySQL table
+ * names are case-sensitive on most systems, and a second table differing only in case is refused).
+ * An unqualified name is resolved once per data source, on its first checked connection, and then
+ * used schema-qualified. Every application must check the same guard table.
  *
  * <p>Create the table once per database, either with {@link #createIfAbsent(DataSource)} or by
  * running {@link GuardDialect#createTableSql(String)} in a migration.
@@ -55,11 +59,14 @@ public final class GuardTable {
     }
 
     /**
-     * Creates the table if it does not exist, on a connection of its own in auto-commit mode.
+     * Creates the table if it does not exist, on a connection of its own in auto-commit mode, and
+     * checks that the table found can fence: {@code name} is its primary key and, on MariaDB/MySQL,
+     * its engine is InnoDB and no other table's name differs from it only in letter case.
      *
      * @param dataSource the database's data source (not a fenced one, though that works too)
      * @return the dialect detected from the database
-     * @throws SQLException if the table cannot be created or the database is not supported
+     * @throws SQLException if the table cannot be created, an existing table of that name cannot
+     *     fence, or the database is not supported
      */
     public GuardDialect createIfAbsent(DataSource dataSource) throws SQLException {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -75,7 +82,8 @@ public final class GuardTable {
      *
      * @param dataSource the database's data source
      * @param dialect the database's dialect
-     * @throws SQLException if the table cannot be created
+     * @throws SQLException if the table cannot be created, or an existing table of that name cannot
+     *     fence (see {@link #createIfAbsent(DataSource)})
      */
     public void createIfAbsent(DataSource dataSource, GuardDialect dialect) throws SQLException {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -96,6 +104,8 @@ public final class GuardTable {
                 throw e;
             }
         }
+        // IF NOT EXISTS accepts any table of that name: check that this one can fence.
+        GuardTableInspector.resolve(connection, this, dialect);
     }
 
     private boolean exists(Connection connection) {

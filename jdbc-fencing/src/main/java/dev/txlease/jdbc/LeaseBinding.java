@@ -3,6 +3,9 @@ package dev.txlease.jdbc;
 import dev.txlease.Lease;
 import dev.txlease.jdbc.internal.BoundLeases;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 
 /**
  * Binds leases to the current thread for a scope: while the binding is open, every connection of a
@@ -32,7 +35,23 @@ import java.util.List;
  * transactional lease client, which publishes its leases with the transaction (a transaction may
  * move between threads; a binding does not).
  *
- * <p>Not thread-safe: a binding belongs to the thread that opened it.
+ * <p>A binding does not follow work onto other threads: a task run by an executor, a parallel
+ * stream or a {@code CompletableFuture} sees no lease, and its statements are not fenced (in
+ * auto-commit mode they are not even refused). Carry the bindings of the submitting thread with
+ * {@link #wrap(Runnable)}, {@link #wrap(Callable)} or an executor from {@link #propagating(Executor)}:
+ *
+ * <pre>{@code
+ * try (LeaseBinding binding = LeaseBinding.bind(lease)) {
+ *     executor.submit(LeaseBinding.wrap(() -> jdbi.useTransaction(handle -> ...)));
+ * }
+ * }</pre>
+ *
+ * <p>A wrapped task binds the captured leases for the time it runs, on whichever thread, and unbinds
+ * them when it ends. The work must still use its own transaction: a database transaction belongs to
+ * one connection, and the check runs in each.
+ *
+ * <p>Not thread-safe: a binding belongs to the thread that opened it. The static methods are
+ * thread-safe.
  */
 public final class LeaseBinding implements AutoCloseable {
     private final BoundLeases.Frame frame;
@@ -60,6 +79,65 @@ public final class LeaseBinding implements AutoCloseable {
      */
     public static List<Lease> current() {
         return BoundLeases.current();
+    }
+
+    /**
+     * Returns a task that runs {@code task} with the leases bound to the calling thread now (at
+     * wrapping time) bound to whichever thread runs it, for as long as it runs.
+     *
+     * @param task the task
+     * @return the wrapped task; {@code task} itself if no lease is bound
+     */
+    public static Runnable wrap(Runnable task) {
+        Objects.requireNonNull(task, "task must not be null");
+        List<Lease> captured = BoundLeases.current();
+        if (captured.isEmpty()) {
+            return task;
+        }
+        return () -> {
+            BoundLeases.Frame frame = BoundLeases.push(captured);
+            try {
+                task.run();
+            } finally {
+                BoundLeases.pop(frame);
+            }
+        };
+    }
+
+    /**
+     * Returns a task that calls {@code task} with the leases bound to the calling thread now (at
+     * wrapping time) bound to whichever thread calls it, for as long as it runs.
+     *
+     * @param task the task
+     * @param <T> the task's result type
+     * @return the wrapped task; {@code task} itself if no lease is bound
+     */
+    public static <T> Callable<T> wrap(Callable<T> task) {
+        Objects.requireNonNull(task, "task must not be null");
+        List<Lease> captured = BoundLeases.current();
+        if (captured.isEmpty()) {
+            return task;
+        }
+        return () -> {
+            BoundLeases.Frame frame = BoundLeases.push(captured);
+            try {
+                return task.call();
+            } finally {
+                BoundLeases.pop(frame);
+            }
+        };
+    }
+
+    /**
+     * Returns an executor that runs each task with the leases bound to the thread that submitted it
+     * (see {@link #wrap(Runnable)}). Thread-safe if {@code executor} is.
+     *
+     * @param executor the executor that runs the tasks
+     * @return the decorating executor
+     */
+    public static Executor propagating(Executor executor) {
+        Objects.requireNonNull(executor, "executor must not be null");
+        return task -> executor.execute(wrap(task));
     }
 
     /**

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
@@ -15,6 +14,7 @@ import dev.txlease.jdbc.internal.GuardStatements;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
 import dev.txlease.jdbc.testing.LeaseHolders;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -339,24 +339,19 @@ abstract class FencingContract {
     }
 
     private void awaitBlockedGuardUpdate(Future<?> writer) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
         try (Connection observer = raw.getConnection();
                 PreparedStatement probe = observer.prepareStatement(blockedGuardUpdatesSql())) {
-            while (true) {
+            Await.until("a transaction is seen waiting for the guard row", WAIT, () -> {
+                if (writer.isDone()) {
+                    throw new AssertionError("the writer finished without waiting for the guard row");
+                }
                 try (ResultSet count = probe.executeQuery()) {
                     count.next();
-                    if (count.getInt(1) > 0) {
-                        return;
-                    }
+                    return count.getInt(1) > 0;
+                } catch (SQLException e) {
+                    throw new AssertionError("could not read the blocked guard updates", e);
                 }
-                if (writer.isDone()) {
-                    fail("the writer finished without waiting for the guard row: " + writer.get());
-                }
-                if (System.nanoTime() > deadline) {
-                    fail("no transaction was seen waiting for the guard row within " + WAIT);
-                }
-                Thread.sleep(5);
-            }
+            });
         }
     }
 

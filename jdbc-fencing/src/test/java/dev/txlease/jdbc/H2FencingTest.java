@@ -25,6 +25,6 @@ class H2FencingTest extends FencingContract {
     @Override
     String blockedGuardUpdatesSql() {
         return "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL"
-                + " AND EXECUTING_STATEMENT LIKE 'UPDATE " + GUARD + " %'";
+                + " AND UPPER(EXECUTING_STATEMENT) LIKE UPPER('UPDATE %" + GUARD + "% SET %')";
     }
 }

@@ -8,7 +8,7 @@ final class MariaDbSessions {
      * MariaDB 10.11 does not always list a transaction blocked on its first statement.)
      */
     static final String BLOCKED_GUARD_UPDATES = "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-            + " WHERE STATE = 'Updating' AND INFO LIKE 'UPDATE " + FencingContract.GUARD + " %'";
+            + " WHERE STATE = 'Updating' AND INFO LIKE 'UPDATE %" + FencingContract.GUARD + "% SET %'";
 
     private MariaDbSessions() {}
 }

@@ -4,7 +4,7 @@ package dev.txlease.jdbc;
 final class PostgresSessions {
     static final String BLOCKED_GUARD_UPDATES = "SELECT COUNT(*) FROM pg_stat_activity"
             + " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            + " AND query LIKE 'UPDATE " + FencingContract.GUARD + " %'";
+            + " AND query ILIKE 'UPDATE %" + FencingContract.GUARD + "% SET %'";
 
     private PostgresSessions() {}
 }

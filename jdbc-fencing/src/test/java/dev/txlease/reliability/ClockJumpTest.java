@@ -16,8 +16,10 @@ import dev.txlease.jdbc.testing.Jta;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;
+import dev.txlease.testing.ManualClock;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
@@ -66,7 +68,7 @@ class ClockJumpTest {
         String lock = "clock-holder-" + UUID.randomUUID();
         counter.addLock(lock);
         LeaseStore store = DYNAMO.newStore();
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock();
         AtomicReference<LossCause> cause = new AtomicReference<>();
         CountDownLatch lost = new CountDownLatch(1);
         AcquireOptions heartbeating = AcquireOptions.builder()

@@ -16,6 +16,7 @@ import dev.txlease.jdbc.testing.Jta;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;

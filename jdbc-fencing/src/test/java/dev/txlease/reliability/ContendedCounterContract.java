@@ -9,6 +9,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -14,6 +14,7 @@ import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jta.narayana.LeaseRecoveryHelper;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;

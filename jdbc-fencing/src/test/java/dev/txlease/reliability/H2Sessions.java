@@ -41,7 +41,7 @@ final class H2Sessions {
                 PreparedStatement select =
                         connection.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS" + " WHERE "
                                 + condition + " AND UPPER(EXECUTING_STATEMENT) LIKE ?")) {
-            select.setString(1, "% " + guardTable.toUpperCase() + " %");
+            select.setString(1, "%" + guardTable.toUpperCase() + "%");
             try (ResultSet count = select.executeQuery()) {
                 count.next();
                 return count.getInt(1);

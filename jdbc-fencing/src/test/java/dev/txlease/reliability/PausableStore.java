@@ -6,6 +6,7 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
+import dev.txlease.testing.Await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

@@ -13,6 +13,7 @@ import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
 import java.time.Duration;

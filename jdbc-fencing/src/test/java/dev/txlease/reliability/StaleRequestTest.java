@@ -16,6 +16,7 @@ import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
 import java.time.Duration;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StaleRequestTest {
     @RegisterExtension
-    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.server(); // the SDK's default retries on
 
     private static final Duration LEASE = Duration.ofSeconds(10);
     private static final AcquireOptions OPTIONS = AcquireOptions.builder()
@@ -117,7 +118,7 @@ class StaleRequestTest {
                         DefaultLeaseClient.builder(store).owner("stale").build();
                 Taker taker = new Taker(store, "new-holder")) {
             Lease old = stale.acquire(lock, OPTIONS);
-            DYNAMO.faults().dropResponses("UpdateItem", 1);
+            DYNAMO.faults().dropResponses("UpdateItem", DYNAMO.maxAttempts());
             assertThrows(LeaseStoreUnavailableException.class, () -> stale.renew(old)); // landed, unanswered
             Lease current = taker.takeOver(lock, LEASE);
             LeaseRecord before = store.read(lock).orElseThrow();

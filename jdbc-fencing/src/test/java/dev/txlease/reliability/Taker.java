@@ -6,6 +6,8 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
+import dev.txlease.testing.ManualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,13 +16,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * A second process that takes locks over from a stalled holder on its own {@link TestClock}: it
+ * A second process that takes locks over from a stalled holder on its own {@link ManualClock}: it
  * waits until it has seen the holder's version, checks it has not taken the lock early, and advances
  * its clock past the holder's lease. No test sleeps for a whole lease. Thread-safe.
  */
 final class Taker implements AutoCloseable {
     private final PausableStore store;
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final DefaultLeaseClient client;
 
     Taker(LeaseStore store, String owner) {
@@ -38,7 +40,7 @@ final class Taker implements AutoCloseable {
     }
 
     /** Returns the taker's clock. */
-    TestClock clock() {
+    ManualClock clock() {
         return clock;
     }
 

@@ -3,10 +3,10 @@ package dev.txlease.client;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseClient;
-import dev.txlease.LeaseException;
 import dev.txlease.LeaseInfo;
 import dev.txlease.LockNames;
 import dev.txlease.internal.LeaseEngine;
+import dev.txlease.internal.LeaseEngines;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import java.net.InetAddress;
@@ -15,8 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The lease client over any {@link LeaseStore}, for example {@code DynamoDbLeaseStore}.
@@ -46,10 +44,16 @@ import java.util.concurrent.RejectedExecutionException;
  * woken at once when this client releases it.
  *
  * <p>Thread-safe: share one client per process (per node identity). It owns one heartbeat scheduler
- * thread, a small pool for the renewal calls, and a pool for {@link #acquireAsync}; {@link #close()}
- * stops them.
+ * thread and a small pool for the renewal calls, and one scheduler thread and a small pool for
+ * {@link #acquireAsync} (a pending call holds no thread while it waits). {@link #close()} stops them
+ * and ends every waiting acquisition with a {@link dev.txlease.LeaseException}; a closed client
+ * sends no grant.
  */
 public final class DefaultLeaseClient implements LeaseClient {
+    static {
+        LeaseEngines.install(client -> client.engine); // for the transactional client; not API
+    }
+
     private final LeaseEngine engine;
 
     private DefaultLeaseClient(Builder builder) {
@@ -80,30 +84,7 @@ public final class DefaultLeaseClient implements LeaseClient {
 
     @Override
     public CompletableFuture<Lease> acquireAsync(String name, AcquireOptions options) {
-        LockNames.check(name);
-        Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
-        CompletableFuture<Lease> result = new CompletableFuture<>();
-        try {
-            Future<?> task = engine.acquirers().submit(() -> {
-                try {
-                    Lease lease = acquire(name, options);
-                    if (!result.complete(lease)) {
-                        lease.close(); // cancelled while the grant was on its way
-                    }
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-            result.whenComplete((lease, failure) -> {
-                if (result.isCancelled()) {
-                    task.cancel(true);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new LeaseException(
-                    "The lease client is closed; cannot acquire lock '" + name + "'", name, owner(), null, e));
-        }
-        return result;
+        return engine.acquireAsync(name, options);
     }
 
     @Override
@@ -139,15 +120,6 @@ public final class DefaultLeaseClient implements LeaseClient {
     /** Returns the number of leases this client currently holds and renews. */
     public int heldLeases() {
         return engine.activeLeases();
-    }
-
-    /**
-     * Returns the protocol engine, for the transactional client in this module. Not API.
-     *
-     * @return the engine
-     */
-    public LeaseEngine engine() {
-        return engine;
     }
 
     @Override

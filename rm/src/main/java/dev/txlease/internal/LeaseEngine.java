@@ -3,53 +3,45 @@ package dev.txlease.internal;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
-import dev.txlease.LeaseStoreUnavailableException;
-import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LockNames;
 import dev.txlease.client.LeaseClock;
-import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
-import dev.txlease.spi.StoreResult;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The lease protocol over a {@link LeaseStore}: acquisition with waiting and takeover, heartbeats,
- * release. {@code DefaultLeaseClient} is its public face.
+ * The lease protocol over a {@link LeaseStore}: acquisition with waiting and takeover ({@link
+ * AcquireLoop}), heartbeats ({@link LeaseHeartbeat}), and the leases' own operations ({@link
+ * ManagedLease}). {@code DefaultLeaseClient} is its public face.
  *
- * <p>Acquire, step by step:
+ * <p>Threads: one heartbeat scheduler thread and a small pool for the renewal calls; one acquire
+ * scheduler thread that times the waits of {@code acquireAsync} calls and a small pool that sends
+ * their attempts, so pending asynchronous acquisitions hold no thread while they wait. A synchronous
+ * acquire waits on its caller's thread. Threads start lazily.
  *
- * <ol>
- *   <li>register for a local release signal of the name, then send one conditional grant (free
- *       lock, or takeover of the version seen unchanged for a whole lease);
- *   <li>granted: the lease counts from the moment the request was sent; heartbeats start;
- *   <li>the store answers with the holder's record: if it carries our owner and the version we tried
- *       to write, an earlier attempt whose answer was lost did land, and the lease is ours;
- *   <li>otherwise note when (on our monotonic clock) this holder version was first seen; a changed
- *       version restarts that count; once a full lease duration has passed without change the next
- *       attempt takes the lock over;
- *   <li>wait for a local release, the poll interval, the takeover moment or the deadline, whichever
- *       comes first, and go to 1.
- * </ol>
- *
- * <p>Heartbeats: one scheduler thread triggers every lease's beats; the store calls run on a small
- * worker pool, so one slow call does not delay the others. Thread-safe.
+ * <p>{@link #close()} ends every waiting acquisition with a {@link LeaseException} at once; a closed
+ * engine sends no grant. Thread-safe.
  */
 public final class LeaseEngine {
     private static final Logger LOG = Logger.getLogger(LeaseEngine.class.getName());
+    private static final int ACQUIRE_THREADS = 4;
 
     private final LeaseStore store;
     private final String owner;
@@ -57,9 +49,13 @@ public final class LeaseEngine {
     private final LeaseClock clock;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
+    private final ScheduledExecutorService acquireScheduler;
     private final ExecutorService acquirers;
     private final LocalWaiters waiters = new LocalWaiters();
+    private final HolderWatches watches = new HolderWatches();
     private final Set<ManagedLease> active = ConcurrentHashMap.newKeySet();
+    private final Set<AsyncAcquisition> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     /**
      * Creates an engine; threads start lazily with the first lease.
@@ -77,7 +73,8 @@ public final class LeaseEngine {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-heartbeat-scheduler"));
         this.workers = Executors.newFixedThreadPool(heartbeatThreads, daemons("txlease-heartbeat"));
-        this.acquirers = Executors.newCachedThreadPool(daemons("txlease-acquire"));
+        this.acquireScheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-acquire-scheduler"));
+        this.acquirers = Executors.newFixedThreadPool(ACQUIRE_THREADS, daemons("txlease-acquire"));
     }
 
     public String owner() {
@@ -100,98 +97,98 @@ public final class LeaseEngine {
         return waiters;
     }
 
-    /** Returns the executor that runs asynchronous acquisitions. */
+    HolderWatches watches() {
+        return watches;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Returns the executor that runs short asynchronous tasks (acquisition attempts, listener work). */
     public ExecutorService acquirers() {
         return acquirers;
     }
 
     /**
-     * Acquires {@code name}, waiting up to the options' wait timeout, or not at all if {@code wait} is
-     * false.
+     * Acquires {@code name} on the calling thread, waiting up to the options' wait timeout, or not at
+     * all if {@code wait} is false.
      *
      * @return the lease, or empty if {@code wait} is false and the lock is held
+     * @throws LeaseException if the wait timed out, the store failed, the thread was interrupted (the
+     *     flag stays set) or the client was closed; no lease is then held
      */
     public Optional<ManagedLease> acquire(String name, AcquireOptions options, boolean wait) {
         LockNames.check(name);
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
-        long start = clock.nanoTime();
-        long deadline = start + (wait ? options.waitTimeout().toNanos() : 0);
-        String version = Versions.next();
-        long unknownSince = -1; // when the oldest attempt whose outcome is unknown was sent
-        HolderWatch watch = null;
-        LeaseStoreUnavailableException lastFailure = null;
+        AcquireLoop loop = new AcquireLoop(this, name, options, wait);
         while (true) {
-            CountDownLatch released = waiters.register(name);
-            long sentAt = clock.nanoTime();
-            String takeover = watch != null && watch.expired(sentAt) ? watch.version : null;
-            GrantRequest request =
-                    new GrantRequest(name, owner, node, version, options.leaseDuration(), options.data(), takeover);
-            StoreResult result;
+            CountDownLatch released = new CountDownLatch(1);
+            Runnable wakeUp = released::countDown;
+            waiters.register(name, wakeUp); // before the attempt: a release after it still wakes us
             try {
-                result = store.tryGrant(request);
-                lastFailure = null;
-            } catch (LeaseStoreUnavailableException e) {
-                if (!wait || clock.nanoTime() - deadline >= 0) {
-                    throw e;
-                }
-                lastFailure = e;
-                result = null;
-                if (unknownSince < 0) {
-                    unknownSince = sentAt;
-                }
-            }
-            if (result != null) {
-                LeaseRecord record = result.record();
-                if (result.succeeded() || (record != null && record.isHeldBy(owner, version))) {
-                    // an earlier attempt whose answer was lost may be the one that landed
-                    return Optional.of(start(record, unknownSince >= 0 ? unknownSince : sentAt, options));
-                }
-                if (record == null) {
-                    throw new LeaseException(
-                            "Store " + store.storeId() + " refused a grant of lock '" + name
-                                    + "' without naming a holder; the store is inconsistent",
-                            name,
-                            owner,
-                            null,
-                            null);
-                }
-                unknownSince = -1; // another holder: no earlier attempt of ours landed
-                long seenAt = clock.nanoTime();
-                if (watch == null || !watch.version.equals(record.version())) {
-                    watch = new HolderWatch(record, seenAt);
+                ManagedLease lease = loop.attempt();
+                if (lease != null) {
+                    return Optional.of(lease);
                 }
                 if (!wait) {
                     return Optional.empty();
                 }
-            }
-            long now = clock.nanoTime();
-            if (now - deadline >= 0) {
-                if (lastFailure != null) {
-                    throw lastFailure;
+                long pause = loop.pauseNanos();
+                if (pause > 0 && !closed) {
+                    released.await(pause, TimeUnit.NANOSECONDS); // the next attempt sees a close
                 }
-                throw new LeaseTimeoutException(
-                        name, watch.record.owner(), watch.record.fenceToken(), Duration.ofNanos(now - start));
-            }
-            long pause = Math.min(options.pollInterval().toNanos(), deadline - now);
-            if (watch != null && lastFailure == null) {
-                pause = Math.min(pause, Math.max(0, watch.expiresAt() - now));
-            }
-            try {
-                LocalWaiters.await(released, pause);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LeaseException(
-                        "Interrupted while waiting for lock '" + name + "'; no lease was granted",
-                        name,
-                        owner,
-                        null,
-                        e);
+                throw loop.interrupted(e);
+            } finally {
+                waiters.unregister(name, wakeUp);
             }
         }
     }
 
-    private ManagedLease start(LeaseRecord granted, long sentAt, AcquireOptions options) {
-        ManagedLease lease = new ManagedLease(this, granted, sentAt, options.listener());
+    /**
+     * Acquires {@code name} without holding a thread while waiting: attempts run on the acquire pool,
+     * waits on the acquire scheduler. Cancelling the future ends the acquisition and releases a grant
+     * that may have landed.
+     */
+    public CompletableFuture<Lease> acquireAsync(String name, AcquireOptions options) {
+        LockNames.check(name);
+        Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        AcquireLoop loop = new AcquireLoop(this, name, options, true);
+        if (closed) {
+            result.completeExceptionally(loop.closed());
+            return result;
+        }
+        AsyncAcquisition acquisition = new AsyncAcquisition(this, loop, result);
+        pending.add(acquisition);
+        result.whenComplete((lease, failure) -> pending.remove(acquisition));
+        acquisition.start();
+        return result;
+    }
+
+    /** Runs {@code step} on the acquire pool; false if the engine is shut down. */
+    boolean runAttempt(Runnable step) {
+        try {
+            acquirers.execute(step);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Schedules {@code step} after {@code nanos}; null if the engine is shut down. */
+    ScheduledFuture<?> schedule(Runnable step, long nanos) {
+        try {
+            return acquireScheduler.schedule(step, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    /** Starts a granted lease: counts it from {@code sentAtNanos}, starts its heartbeat. */
+    ManagedLease start(LeaseRecord granted, long sentAtNanos, AcquireOptions options) {
+        ManagedLease lease = new ManagedLease(this, granted, sentAtNanos, options.listener());
         active.add(lease);
         Duration period = options.heartbeatPeriod();
         if (!period.isZero()) {
@@ -200,11 +197,18 @@ public final class LeaseEngine {
             try {
                 heartbeat.start(scheduler, workers);
             } catch (RejectedExecutionException e) {
-                active.remove(lease);
-                throw new IllegalStateException(
-                        "The lease client is closed; lease on lock '" + granted.name() + "' was granted (fence "
-                                + granted.fence() + ") and will expire unrenewed",
+                LeaseException failure = new LeaseException(
+                        "The lease client is closed; lock '" + granted.name() + "' was granted and released again",
+                        granted.name(),
+                        owner,
+                        granted.fenceToken(),
                         e);
+                try {
+                    lease.releaseQuietly();
+                } catch (RuntimeException releaseFailure) {
+                    failure.addSuppressed(releaseFailure);
+                }
+                throw failure;
             }
         }
         return lease;
@@ -252,11 +256,25 @@ public final class LeaseEngine {
         return active.size();
     }
 
-    /** Stops heartbeats and waiting acquisitions; held leases expire on their own. */
+    /** Returns the number of lock names that waiting acquisitions of this engine are registered on. */
+    int waitingNames() {
+        return waiters.names();
+    }
+
+    /**
+     * Stops heartbeats and ends every waiting acquisition with a {@link LeaseException}; held leases
+     * expire on their own. Attempts in flight finish, and a grant they brought is released.
+     */
     public void close() {
+        closed = true;
+        for (AsyncAcquisition acquisition : List.copyOf(pending)) {
+            acquisition.close();
+        }
+        waiters.signalAll();
         scheduler.shutdownNow();
         workers.shutdownNow();
-        acquirers.shutdownNow();
+        acquireScheduler.shutdownNow();
+        acquirers.shutdown(); // attempts in flight finish and release what they brought
         active.clear();
     }
 
@@ -267,26 +285,5 @@ public final class LeaseEngine {
             thread.setDaemon(true);
             return thread;
         };
-    }
-
-    /** A holder's version and when this process first saw it, on its own monotonic clock. */
-    private static final class HolderWatch {
-        final LeaseRecord record;
-        final String version;
-        final long seenAt;
-
-        HolderWatch(LeaseRecord record, long seenAt) {
-            this.record = record;
-            this.version = record.version();
-            this.seenAt = seenAt;
-        }
-
-        long expiresAt() {
-            return seenAt + record.leaseDuration().toNanos();
-        }
-
-        boolean expired(long now) {
-            return now - expiresAt() >= 0;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.txlease.internal;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
+import dev.txlease.LeaseException;
 import dev.txlease.LeaseListener;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
@@ -10,23 +11,47 @@ import dev.txlease.LossCause;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A lease granted by a {@link LeaseEngine}: its local state and every store operation on it.
  *
+ * <h2>State</h2>
+ *
+ * <p>The state is a phase ({@link LeaseState}), a loss cause, the {@link PossibleVersions} that may
+ * be on the item, the local expiry on the engine's monotonic clock, and the heartbeat. It changes in
+ * {@link #transition} only, by this table (any other combination changes nothing):
+ *
+ * <pre>
+ *   from  event                                  to        effect, outside the monitor
+ *   HELD  Confirmed(version, expiry): a write    HELD      -
+ *         of ours is on the item
+ *   HELD  Unknown(versions): a write's outcome   HELD      -
+ *         is unknown, its version may be on it
+ *   HELD  Unrenewed: a release is under way      HELD      stop the heartbeat, no longer counted held
+ *   HELD  Released: our release is on the item   RELEASED  stop the heartbeat, forget, wake local waiters
+ *   HELD  Lost(cause): taken over, or ran out    LOST      stop the heartbeat, forget, tell the listener
+ *   LOST  FreedAfterLoss: a lease that ran out   LOST      wake local waiters
+ *         was released in the store
+ * </pre>
+ *
+ * <p>Expiry: a write of version {@code v} that the store confirms keeps the lease until the send
+ * time of the <em>first</em> write of {@code v} plus the shortest duration written with it, since a
+ * waiter elsewhere may have seen {@code v} from the moment that first write landed. Clock readings
+ * are compared by subtraction only ({@link System#nanoTime()} rules: the origin is arbitrary and
+ * readings may overflow).
+ *
+ * <p>A write the SDK retried after it landed comes back as a failed condition whose record is our
+ * own write: renewals and prepares accept their own new version in the condition (so a retry of a
+ * landed one succeeds), and a release or completion recognises our owner and a version we may have
+ * written. Such writes report success.
+ *
  * <p>Thread-safe. Two locks, taken in this order only: {@code operation} serializes the store calls
  * on the lease (renew, release, prepare, complete), so a heartbeat never races a release; the
- * monitor guards the fields and is never held across a store call, so {@link #isValid()} never
- * waits for the network.
- *
- * <p>After a store call fails with an unknown outcome, the version it tried to write may or may not
- * be on the item: both are kept in {@code versions}, and the next conditional write accepts either.
+ * monitor guards the state and is never held across a store call, so {@link #isValid()} never waits
+ * for the network.
  */
 public final class ManagedLease implements Lease {
     private final LeaseEngine engine;
@@ -37,10 +62,11 @@ public final class ManagedLease implements Lease {
     private final LeaseListener listener;
     private final ReentrantLock operation = new ReentrantLock();
 
-    private final Set<String> versions = new LinkedHashSet<>();
-    private long expiresAtNanos;
-    private LeaseState state = LeaseState.HELD;
+    // guarded by this, changed in transition() only
+    private LeaseState phase = LeaseState.HELD;
     private LossCause lossCause;
+    private PossibleVersions versions;
+    private long expiresAtNanos;
     private LeaseHeartbeat heartbeat;
 
     ManagedLease(LeaseEngine engine, LeaseRecord granted, long sentAtNanos, LeaseListener listener) {
@@ -50,7 +76,7 @@ public final class ManagedLease implements Lease {
         this.data = granted.data() == null ? null : granted.data().clone();
         this.leaseDuration = granted.leaseDuration();
         this.listener = listener;
-        this.versions.add(granted.version());
+        this.versions = PossibleVersions.granted(granted.version());
         this.expiresAtNanos = sentAtNanos + leaseDuration.toNanos();
     }
 
@@ -81,29 +107,32 @@ public final class ManagedLease implements Lease {
 
     @Override
     public synchronized boolean isValid() {
-        return state == LeaseState.HELD && engine.clock().nanoTime() < expiresAtNanos;
+        return phase == LeaseState.HELD && engine.clock().nanoTime() - expiresAtNanos < 0;
     }
 
     @Override
     public synchronized Duration remaining() {
         long left = expiresAtNanos - engine.clock().nanoTime();
-        return state == LeaseState.HELD && left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+        return phase == LeaseState.HELD && left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
     @Override
     public synchronized LeaseState state() {
-        return state;
+        return phase;
     }
 
+    /** Releases the lease as {@link #releaseQuietly()} does. */
     @Override
     public void close() {
-        if (state() == LeaseState.HELD) {
-            releaseIgnoringConcurrentRelease();
-        }
+        releaseQuietly();
     }
 
-    /** Returns the engine that granted this lease. */
-    public LeaseEngine engine() {
+    /** Returns whether {@code candidate} granted this lease. */
+    public boolean isGrantedBy(LeaseEngine candidate) {
+        return engine == candidate;
+    }
+
+    LeaseEngine engine() {
         return engine;
     }
 
@@ -129,14 +158,11 @@ public final class ManagedLease implements Lease {
         try {
             requireHeld("renew");
             requireUnexpired("renew");
-            String newVersion = Versions.next();
-            long sentAt = engine.clock().nanoTime();
-            StoreResult result = callStore(newVersion, () -> engine.store()
-                    .renew(name, owner(), versionsSnapshot(), newVersion, leaseDuration));
-            if (!result.succeeded()) {
-                throw lost(LossCause.TAKEN_OVER, result.record(), "renew");
-            }
-            advance(newVersion, sentAt, leaseDuration);
+            PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
+            String newVersion = writing.pending().version();
+            StoreResult result = write(
+                    writing, () -> engine.store().renew(name, owner(), writing.expected(), newVersion, leaseDuration));
+            confirmOrLose(result, writing, null, "renew");
         } finally {
             operation.unlock();
         }
@@ -153,7 +179,7 @@ public final class ManagedLease implements Lease {
             LeaseState current;
             LossCause cause;
             synchronized (this) {
-                current = state;
+                current = phase;
                 cause = lossCause;
             }
             if (current == LeaseState.RELEASED) {
@@ -162,24 +188,19 @@ public final class ManagedLease implements Lease {
             }
             if (current == LeaseState.LOST) {
                 if (cause != LossCause.TAKEN_OVER) {
-                    releaseExpired(); // a store call: never under the monitor
+                    releaseAfterLoss();
                 }
                 return false;
             }
-            stopHeartbeat();
-            StoreResult result;
-            try {
-                result = callStore(null, () -> engine.store().release(name, owner(), versionsSnapshot()));
-            } catch (LeaseStoreUnavailableException e) {
-                engine.forget(this); // no longer renewed: it is released, or expires; release may be retried
-                throw e;
+            transition(new Unrenewed()); // a release whose outcome is unknown may be retried
+            PossibleVersions ours = versions();
+            StoreResult result = call(() -> engine.store().release(name, owner(), ours.expected()));
+            if (result.succeeded() || releasedByUs(result.record(), ours)) {
+                transition(new Released());
+                return true;
             }
-            if (!result.succeeded()) {
-                markLost(LossCause.TAKEN_OVER, null);
-                return false;
-            }
-            finish(LeaseState.RELEASED);
-            return true;
+            transition(new Lost(LossCause.TAKEN_OVER, null));
+            return false;
         } finally {
             operation.unlock();
         }
@@ -198,14 +219,11 @@ public final class ManagedLease implements Lease {
         try {
             requireHeld("prepare");
             requireUnexpired("prepare");
-            String newVersion = Versions.next();
-            long sentAt = engine.clock().nanoTime();
-            StoreResult result = callStore(newVersion, () -> engine.store()
-                    .prepare(name, owner(), versionsSnapshot(), newVersion, leaseDuration, transactionId));
-            if (!result.succeeded()) {
-                throw lost(LossCause.TAKEN_OVER, result.record(), "prepare");
-            }
-            advance(newVersion, sentAt, leaseDuration);
+            PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
+            String newVersion = writing.pending().version();
+            StoreResult result = write(writing, () -> engine.store()
+                    .prepare(name, owner(), writing.expected(), newVersion, leaseDuration, transactionId));
+            confirmOrLose(result, writing, transactionId, "prepare");
         } finally {
             operation.unlock();
         }
@@ -214,26 +232,26 @@ public final class ManagedLease implements Lease {
     /**
      * Completes a prepared branch: releases the lease ({@code release}) or only clears the recorded
      * transaction and keeps heartbeating. A record that no longer carries the transaction means the
-     * branch was completed already or the lease was taken over: both are done, not errors.
+     * branch was completed already (our own completion, answered late, included) or the lease was
+     * taken over: both are done, not errors.
      *
      * @throws LeaseStoreUnavailableException if the store cannot be reached (safe to call again)
      */
     public void completeTransaction(String transactionId, boolean release) {
         operation.lock();
         try {
-            StoreResult result = engine.store().completeTransaction(name, transactionId, release);
+            StoreResult result = call(() -> engine.store().completeTransaction(name, transactionId, release));
+            PossibleVersions ours = versions();
+            LeaseRecord record = result.record();
             if (release) {
-                stopHeartbeat();
-                if (result.succeeded()) {
-                    finish(LeaseState.RELEASED);
-                } else if (state() == LeaseState.HELD) {
-                    markLost(LossCause.TAKEN_OVER, null);
+                if (result.succeeded() || releasedByUs(record, ours)) {
+                    transition(new Released());
+                } else {
+                    transition(new Lost(LossCause.TAKEN_OVER, null));
                 }
-            } else if (result.succeeded() && result.record() != null) {
-                synchronized (this) {
-                    versions.clear();
-                    versions.add(result.record().version());
-                }
+            } else if (record != null
+                    && (result.succeeded() || (heldByUs(record, ours) && record.transactionId() == null))) {
+                transition(new Confirmed(record.version(), null));
             }
         } finally {
             operation.unlock();
@@ -241,17 +259,13 @@ public final class ManagedLease implements Lease {
     }
 
     /**
-     * Releases the lease in the store if it is held and no transaction was recorded on it (rollback
-     * before prepare), or if it ran out locally and may still be ours in the store. Returns quietly
-     * if it is released or taken over already.
+     * Releases the lease in the store if it is held, or if it ran out locally and may still be ours
+     * in the store. Returns quietly if it is released or taken over already.
      */
     public void releaseQuietly() {
-        if (state() != LeaseState.RELEASED) {
-            releaseIgnoringConcurrentRelease();
+        if (state() == LeaseState.RELEASED) {
+            return;
         }
-    }
-
-    private void releaseIgnoringConcurrentRelease() {
         try {
             release();
         } catch (IllegalStateException alreadyReleased) {
@@ -259,25 +273,92 @@ public final class ManagedLease implements Lease {
         }
     }
 
+    /** Marks the lease lost (the heartbeat found it ran out, or could not reach the store in time). */
+    void markLost(LossCause cause, Throwable detail) {
+        transition(new Lost(cause, detail));
+    }
+
     /**
      * A lease that ran out locally (or whose renewals could not reach the store) may still carry our
      * owner and version in the store if nobody took it over: a conditional release frees it at once
      * instead of after a whole lease duration. Best effort: a failure leaves it to expire.
      */
-    private void releaseExpired() {
+    private void releaseAfterLoss() {
+        PossibleVersions ours = versions();
         try {
-            if (engine.store().release(name, owner(), versionsSnapshot()).succeeded()) {
-                engine.waiters().signal(name);
+            StoreResult result = engine.store().release(name, owner(), ours.expected());
+            if (result.succeeded() || releasedByUs(result.record(), ours)) {
+                transition(new FreedAfterLoss());
             }
         } catch (RuntimeException e) {
             // unreachable: the lease expires on its own
         }
     }
 
+    private void confirmOrLose(StoreResult result, PossibleVersions writing, String transactionId, String verb) {
+        PossibleVersions.Pending written = writing.pending();
+        LeaseRecord record = result.record();
+        boolean ours = result.succeeded()
+                || (record != null
+                        && heldByUs(record, writing)
+                        && record.version().equals(written.version())
+                        && (transactionId == null || transactionId.equals(record.transactionId())));
+        if (!ours) {
+            transition(new Lost(LossCause.TAKEN_OVER, null));
+            throw lostException(record, verb);
+        }
+        transition(new Confirmed(
+                written.version(),
+                written.firstSentAtNanos() + written.shortestDuration().toNanos()));
+    }
+
+    private boolean heldByUs(LeaseRecord record, PossibleVersions ours) {
+        return record != null
+                && !record.released()
+                && owner().equals(record.owner())
+                && ours.contains(record.version());
+    }
+
+    private static boolean releasedByUs(LeaseRecord record, PossibleVersions ours) {
+        return record != null && record.released() && ours.contains(record.version());
+    }
+
+    /** Runs a write of {@code writing}'s pending version: if its outcome is unknown, keeps the version. */
+    private StoreResult write(PossibleVersions writing, Supplier<StoreResult> call) {
+        try {
+            return call(call);
+        } catch (LeaseStoreUnavailableException e) {
+            transition(new Unknown(writing));
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a store call; any failure other than a result or a rejected argument is an unknown
+     * outcome, reported as a {@link LeaseStoreUnavailableException}.
+     */
+    private StoreResult call(Supplier<StoreResult> call) {
+        try {
+            return call.get();
+        } catch (LeaseException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unknownOutcome(e);
+        }
+    }
+
+    private LeaseStoreUnavailableException unknownOutcome(RuntimeException e) {
+        return new LeaseStoreUnavailableException(
+                "Store " + engine.store().storeId() + " failed on lock '" + name + "' (" + e
+                        + "); whether the write took effect is unknown, retrying is safe",
+                name,
+                e);
+    }
+
     /** A lease that ran out on this process's clock is lost, even if the store still names us. */
     private void requireUnexpired(String operationName) {
         if (!isValid()) {
-            markLost(LossCause.EXPIRED_LOCALLY, null);
+            transition(new Lost(LossCause.EXPIRED_LOCALLY, null));
             throw new LeaseLostException(
                     "Lease on lock '" + name + "' (fence " + fenceToken + ", owner " + owner()
                             + ") ran out on this process's clock before " + operationName
@@ -295,7 +376,7 @@ public final class ManagedLease implements Lease {
         LeaseState current;
         LossCause cause;
         synchronized (this) {
-            current = state;
+            current = phase;
             cause = lossCause;
         }
         if (current == LeaseState.RELEASED) {
@@ -314,31 +395,7 @@ public final class ManagedLease implements Lease {
         }
     }
 
-    private StoreResult callStore(String newVersion, java.util.function.Supplier<StoreResult> call) {
-        try {
-            return call.get();
-        } catch (LeaseStoreUnavailableException e) {
-            if (newVersion != null) {
-                synchronized (this) {
-                    versions.add(newVersion); // the write may have landed
-                }
-            }
-            throw e;
-        }
-    }
-
-    private synchronized List<String> versionsSnapshot() {
-        return new ArrayList<>(versions);
-    }
-
-    private synchronized void advance(String newVersion, long sentAtNanos, Duration duration) {
-        versions.clear();
-        versions.add(newVersion);
-        expiresAtNanos = Math.max(expiresAtNanos, sentAtNanos + duration.toNanos());
-    }
-
-    private LeaseLostException lost(LossCause cause, LeaseRecord current, String operationName) {
-        markLost(cause, null);
+    private LeaseLostException lostException(LeaseRecord current, String operationName) {
         String holder = current == null ? "nobody" : current.released() ? "nobody (released)" : current.owner();
         return new LeaseLostException(
                 "Lease on lock '" + name + "' (fence " + fenceToken + ", owner " + owner() + ") is lost: "
@@ -348,39 +405,80 @@ public final class ManagedLease implements Lease {
                 name,
                 owner(),
                 fenceToken,
-                cause,
+                LossCause.TAKEN_OVER,
                 null);
     }
 
-    void markLost(LossCause cause, Throwable detail) {
+    private synchronized PossibleVersions versions() {
+        return versions;
+    }
+
+    /** The events of the state table. */
+    private sealed interface Event permits Confirmed, Unknown, Unrenewed, Released, Lost, FreedAfterLoss {}
+
+    /** A write of {@code version} is on the item; {@code expiresAtNanos} null keeps the expiry. */
+    private record Confirmed(String version, Long expiresAtNanos) implements Event {}
+
+    private record Unknown(PossibleVersions versions) implements Event {}
+
+    private record Unrenewed() implements Event {}
+
+    private record Released() implements Event {}
+
+    private record Lost(LossCause cause, Throwable detail) implements Event {}
+
+    private record FreedAfterLoss() implements Event {}
+
+    /** The one place the state changes; see the table in the class comment. */
+    private void transition(Event event) {
+        LeaseHeartbeat stopped = null;
+        boolean forget = false;
+        boolean wake = false;
+        Lost told = null;
         synchronized (this) {
-            if (state != LeaseState.HELD) {
-                return;
+            if (phase == LeaseState.HELD) {
+                if (event instanceof Confirmed confirmed) {
+                    versions = versions.confirm(confirmed.version());
+                    if (confirmed.expiresAtNanos() != null) {
+                        expiresAtNanos = confirmed.expiresAtNanos();
+                    }
+                } else if (event instanceof Unknown unknown) {
+                    versions = unknown.versions();
+                } else if (event instanceof Unrenewed) {
+                    stopped = heartbeat;
+                    heartbeat = null;
+                    forget = true;
+                } else if (event instanceof Released) {
+                    phase = LeaseState.RELEASED;
+                    stopped = heartbeat;
+                    heartbeat = null;
+                    forget = true;
+                    wake = true;
+                } else if (event instanceof Lost lost) {
+                    phase = LeaseState.LOST;
+                    lossCause = lost.cause();
+                    stopped = heartbeat;
+                    heartbeat = null;
+                    forget = true;
+                    told = lost;
+                }
+            } else if (phase == LeaseState.LOST && event instanceof FreedAfterLoss) {
+                wake = true;
             }
-            state = LeaseState.LOST;
-            lossCause = cause;
         }
-        stopHeartbeat();
-        engine.forget(this);
-        engine.notify(() -> listener.onLost(this, cause, detail));
-    }
-
-    private void finish(LeaseState finalState) {
-        synchronized (this) {
-            state = finalState;
+        if (stopped != null) {
+            stopped.stop();
         }
-        engine.forget(this);
-        engine.waiters().signal(name);
-    }
-
-    private void stopHeartbeat() {
-        LeaseHeartbeat current;
-        synchronized (this) {
-            current = heartbeat;
-            heartbeat = null;
+        if (forget) {
+            engine.forget(this);
         }
-        if (current != null) {
-            current.stop();
+        if (wake) {
+            engine.waiters().signal(name);
+        }
+        if (told != null) {
+            LossCause cause = told.cause();
+            Throwable detail = told.detail();
+            engine.notify(() -> listener.onLost(this, cause, detail));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.txlease.LeaseException;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
 import dev.txlease.LossCause;
+import dev.txlease.TransactionLeases;
 import dev.txlease.internal.LeaseEngine;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.RollbackException;
@@ -14,6 +15,8 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +52,9 @@ final class LeaseEnlistment {
         LeaseXAResource resource = enlist(transaction, name);
         Optional<TransactionalLease> held = resource.find(name);
         if (held.isPresent()) {
-            return Optional.of(reuse(held.get()));
+            Lease reused = reuse(held.get());
+            leaveTraceOnThread();
+            return Optional.of(reused);
         }
         requireNotKept(name);
         if (options.heartbeatPeriod().isZero() && resource.needsTimeoutProbe()) {
@@ -70,7 +75,24 @@ final class LeaseEnlistment {
             kept.values().removeIf(candidate -> candidate.state() != LeaseState.HELD);
             kept.put(name, lease);
         }
+        leaveTraceOnThread();
         return Optional.of(lease);
+    }
+
+    /**
+     * Lets a fenced DataSource that was given no registry notice that this thread's transaction has
+     * leases, and refuse to run unchecked (see {@link TransactionLeases#publishedOnThisThread()}).
+     */
+    private void leaveTraceOnThread() {
+        Object key = registry.getTransactionKey();
+        Collection<Lease> published = PublishedLeases.of(registry);
+        TransactionLeases.publishedOnThisThread(() -> {
+            try {
+                return key != null && key.equals(registry.getTransactionKey()) ? published : List.of();
+            } catch (RuntimeException e) {
+                return List.of(); // no transaction on this thread
+            }
+        });
     }
 
     /**
@@ -225,7 +247,7 @@ final class LeaseEnlistment {
     }
 
     private TransactionalLease reuse(TransactionalLease held) {
-        if (held.managed().engine() != engine) {
+        if (!held.managed().isGrantedBy(engine)) {
             throw new LeaseException(
                     "Lock '" + held.name() + "' is already held in this transaction by another client (owner "
                             + held.owner() + "); acquire it through that client",

@@ -10,6 +10,7 @@ import dev.txlease.LockNames;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.internal.LeaseEngine;
+import dev.txlease.internal.LeaseEngines;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
@@ -90,7 +91,7 @@ public final class TransactionalLeaseClient implements LeaseClient {
 
     private TransactionalLeaseClient(Builder builder) {
         this.client = builder.client;
-        this.engine = builder.client.engine();
+        this.engine = LeaseEngines.of(builder.client);
         this.transactionManager = builder.transactionManager;
         this.enlistment = new LeaseEnlistment(engine, builder.registry);
     }

@@ -3,12 +3,14 @@ package dev.txlease.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
+import dev.txlease.LeaseException;
 import dev.txlease.LeaseInfo;
 import dev.txlease.LeaseListener;
 import dev.txlease.LeaseLostException;
@@ -18,7 +20,9 @@ import dev.txlease.LossCause;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,12 +30,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,16 +88,6 @@ abstract class LeaseClientContract {
                 .waitTimeout(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(5))
                 .build();
-    }
-
-    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(2);
-        }
     }
 
     @Test
@@ -210,10 +204,10 @@ abstract class LeaseClientContract {
 
         dynamo().requests().reset();
         CompletableFuture<Lease> next = waiter.acquireAsync("takeover", noHeartbeat(lease));
-        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        Await.until("the waiter polled", () -> dynamo().requests().total() >= 2);
         waiterClock.advance(lease.minusMillis(1));
         long polls = dynamo().requests().total();
-        awaitTrue("the waiter polled again", () -> dynamo().requests().total() >= polls + 2);
+        Await.until("the waiter polled again", () -> dynamo().requests().total() >= polls + 2);
         assertFalse(next.isDone(), "taken over before the lease ran out on the waiter's clock");
         assertEquals("holder", waiter.inspect("takeover").orElseThrow().owner().orElseThrow());
 
@@ -236,16 +230,17 @@ abstract class LeaseClientContract {
 
         dynamo().requests().reset();
         CompletableFuture<Lease> next = waiter.acquireAsync("renewed", patient);
-        awaitTrue("the waiter saw the first version", () -> dynamo().requests().total() >= 2);
+        Await.until(
+                "the waiter saw the first version", () -> dynamo().requests().total() >= 2);
         waiterClock.advance(Duration.ofSeconds(9)); // the first version has 1 s left on the waiter's clock
         holder.renew(held); // a new version: the waiter's count must restart when it sees it
         long renewed = dynamo().requests().total();
         // the first poll sent after the renewal carries the new version; the second is sent only once
         // the first's answer was handled, so the waiter has seen the new version at 9 s
-        awaitTrue("the waiter saw the new version", () -> dynamo().requests().total() >= renewed + 2);
+        Await.until("the waiter saw the new version", () -> dynamo().requests().total() >= renewed + 2);
         waiterClock.advance(Duration.ofSeconds(6)); // 15 s after the first sight, 6 s after the renewal
         long later = dynamo().requests().total();
-        awaitTrue("the waiter polled again", () -> dynamo().requests().total() >= later + 2);
+        Await.until("the waiter polled again", () -> dynamo().requests().total() >= later + 2);
         assertFalse(next.isDone(), "took over 6 s after a renewal of a 10 s lease (AWS lock client issue 94)");
         assertEquals("holder", waiter.inspect("renewed").orElseThrow().owner().orElseThrow());
 
@@ -286,7 +281,7 @@ abstract class LeaseClientContract {
         Lease old = stale.acquire("stale", noHeartbeat(lease));
         dynamo().requests().reset();
         CompletableFuture<Lease> taking = next.acquireAsync("stale", noHeartbeat(lease));
-        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 2);
+        Await.until("the waiter polled", () -> dynamo().requests().total() >= 2);
         clock.advance(lease.plusSeconds(1));
         Lease current = taking.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         LeaseRecord before = store.read("stale").orElseThrow();
@@ -351,7 +346,7 @@ abstract class LeaseClientContract {
                 .build();
         dynamo().requests().reset();
         CompletableFuture<Lease> next = a.acquireAsync("handover", slowPoll);
-        awaitTrue("the waiter polled", () -> dynamo().requests().total() >= 1);
+        Await.until("the waiter polled", () -> dynamo().requests().total() >= 1);
         assertTrue(a.release(held));
         Lease granted = next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertEquals(held.fenceToken().value() + 1, granted.fenceToken().value());
@@ -421,5 +416,127 @@ abstract class LeaseClientContract {
         assertFalse(lease.isValid());
         assertFalse(holder.release(lease), "a lost lease reports false");
         assertTrue(holder.inspect("ran-out").orElseThrow().isReleased(), "the store still named us: release it now");
+    }
+
+    // Issue 10, item 5: the watch of a holder's version outlives one call.
+    @Test
+    void repeatedTryAcquireTakesOverADeadHolderOnceItsVersionStayedUnchangedForALease() {
+        Duration lease = Duration.ofSeconds(10);
+        DefaultLeaseClient dead = client("dead");
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient poller = client("poller", clock);
+        Lease crashed = dead.acquire("job", noHeartbeat(lease));
+        assertEquals(Optional.empty(), poller.tryAcquire("job", noHeartbeat(lease)));
+        clock.advance(lease.minusMillis(1));
+        assertEquals(Optional.empty(), poller.tryAcquire("job", noHeartbeat(lease)), "taken over too early");
+        clock.advance(Duration.ofMillis(2));
+        Lease taken = poller.tryAcquire("job", noHeartbeat(lease)).orElseThrow();
+        assertEquals(crashed.fenceToken().value() + 1, taken.fenceToken().value());
+    }
+
+    // Issue 10, smaller defects: clock readings are compared by subtraction.
+    @Test
+    void aLeaseCountsCorrectlyOnAClockWhoseReadingsOverflow() {
+        ManualClock clock = ManualClock.nearOverflow();
+        DefaultLeaseClient a = client("a", clock);
+        Lease lease = a.acquire("wrapping", noHeartbeat(Duration.ofSeconds(10)));
+        assertTrue(lease.isValid(), "a fresh lease is valid");
+        clock.advance(Duration.ofSeconds(2)); // readings are negative from here on
+        assertTrue(lease.isValid());
+        assertEquals(Duration.ofSeconds(8), lease.remaining());
+        a.renew(lease);
+        assertEquals(Duration.ofSeconds(10), lease.remaining());
+        clock.advance(Duration.ofSeconds(10));
+        assertFalse(lease.isValid());
+        assertEquals(Duration.ZERO, lease.remaining());
+    }
+
+    // Issue 10, smaller defects: close() releases a lease that ran out locally, as release() does.
+    @Test
+    void closingALeaseThatTheHeartbeatFoundExpiredReleasesItInTheStore() throws Exception {
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient holder = client("holder", clock);
+        CountDownLatch lost = new CountDownLatch(1);
+        Lease lease = holder.acquire(
+                "expired-close",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(10))
+                        .heartbeatPeriod(Duration.ofMillis(20))
+                        .listener(new LeaseListener() {
+                            @Override
+                            public void onLost(Lease lostLease, LossCause cause, Throwable detail) {
+                                lost.countDown();
+                            }
+                        })
+                        .build());
+        clock.advance(Duration.ofSeconds(11));
+        assertTrue(lost.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the heartbeat did not notice");
+        lease.close();
+        assertTrue(holder.inspect("expired-close").orElseThrow().isReleased(), "close() sent nothing");
+    }
+
+    // Issue 10, item 8: close() ends waiting acquires; a closed client sends no grant.
+    @Test
+    void closeEndsAWaitingAcquireAndAClosedClientSendsNoGrant() throws Exception {
+        DefaultLeaseClient holder = client("holder");
+        DefaultLeaseClient waiter = client("waiter");
+        holder.acquire("closing", noHeartbeat(Duration.ofMinutes(5)));
+        AcquireOptions patient = noHeartbeat(Duration.ofSeconds(10)).toBuilder()
+                .waitTimeout(Duration.ofMinutes(10))
+                .build();
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            dynamo().requests().reset();
+            Future<Lease> blocked = thread.submit(() -> waiter.acquire("closing", patient));
+            CompletableFuture<Lease> async = waiter.acquireAsync("closing", patient);
+            Await.until("the waiters polled", () -> dynamo().requests().total() >= 2);
+            waiter.close();
+            ExecutionException ended =
+                    assertThrows(ExecutionException.class, () -> blocked.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(LeaseException.class, ended.getCause());
+            ExecutionException endedAsync =
+                    assertThrows(ExecutionException.class, () -> async.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(LeaseException.class, endedAsync.getCause());
+        } finally {
+            thread.shutdownNow();
+        }
+        DefaultLeaseClient closed = client("closed");
+        closed.close();
+        dynamo().requests().reset();
+        assertThrows(LeaseException.class, () -> closed.tryAcquire("never", AcquireOptions.defaults()));
+        assertThrows(LeaseException.class, () -> closed.acquire("never", AcquireOptions.defaults()));
+        ExecutionException async =
+                assertThrows(ExecutionException.class, () -> closed.acquireAsync("never", AcquireOptions.defaults())
+                        .get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(LeaseException.class, async.getCause());
+        assertEquals(0, dynamo().requests().total(), "a closed client sent a request");
+    }
+
+    // Issue 10, smaller defects: pending acquireAsync calls wait on a scheduler, not a thread each.
+    @Test
+    void pendingAsyncAcquiresDoNotHoldAThreadEach() throws Exception {
+        DefaultLeaseClient holder = client("holder");
+        DefaultLeaseClient waiter = client("waiter");
+        holder.acquire("crowded", noHeartbeat(Duration.ofMinutes(5)));
+        AcquireOptions patient = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofSeconds(30))
+                .waitTimeout(Duration.ofMinutes(10))
+                .build();
+        dynamo().requests().reset();
+        List<CompletableFuture<Lease>> pending = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            pending.add(waiter.acquireAsync("crowded", patient));
+        }
+        Await.until("every waiter polled once", () -> dynamo().requests().total() >= 200);
+        long threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("txlease-acquire"))
+                .count();
+        assertTrue(threads <= 8, threads + " acquire threads for 200 pending calls");
+        assertTrue(pending.stream().noneMatch(CompletableFuture::isDone));
+        pending.forEach(future -> future.cancel(true));
+        // each cancelled call releases, by its versions, a grant of its that may have landed late
+        Await.until(
+                "the cancelled waiters cleaned up", () -> dynamo().requests().total() >= 400);
     }
 }

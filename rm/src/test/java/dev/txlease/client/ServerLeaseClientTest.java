@@ -2,16 +2,25 @@ package dev.txlease.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
+import dev.txlease.LeaseException;
 import dev.txlease.LeaseListener;
+import dev.txlease.LeaseState;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LossCause;
+import dev.txlease.internal.ManagedLease;
+import dev.txlease.spi.LeaseRecord;
+import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.FaultInjector;
+import dev.txlease.testing.ManualClock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,7 +85,7 @@ class ServerLeaseClientTest extends LeaseClientContract {
     void ambiguousRenewDoesNotDropALeaseThatIsStillOurs() {
         DefaultLeaseClient holder = client("holder");
         Lease lease = holder.acquire("ambiguous", noHeartbeat(Duration.ofSeconds(30)));
-        DYNAMO.faults().dropResponses("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        DYNAMO.faults().dropResponses("UpdateItem", DYNAMO.maxAttempts());
         assertThrows(LeaseStoreUnavailableException.class, () -> holder.renew(lease));
         holder.renew(lease); // the store holds the version the failed renew wrote
         assertTrue(lease.isValid());
@@ -87,7 +96,7 @@ class ServerLeaseClientTest extends LeaseClientContract {
     @Test
     void lostGrantResponseIsRecognisedOnRetryWithoutASecondGrant() {
         DefaultLeaseClient holder = client("holder");
-        DYNAMO.faults().dropResponses("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        DYNAMO.faults().dropResponses("UpdateItem", DYNAMO.maxAttempts());
         Lease lease = holder.acquire(
                 "lost-response",
                 AcquireOptions.builder().pollInterval(Duration.ofMillis(5)).build());
@@ -103,12 +112,186 @@ class ServerLeaseClientTest extends LeaseClientContract {
         DefaultLeaseClient holder = client("holder");
         Lease lease = holder.acquire("release-retry", AcquireOptions.defaults());
         assertEquals(1, holder.heldLeases());
-        DYNAMO.faults().failRequests("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        DYNAMO.faults().failRequests("UpdateItem", DYNAMO.maxAttempts());
         LeaseStoreUnavailableException down =
                 assertThrows(LeaseStoreUnavailableException.class, () -> holder.release(lease));
         assertEquals("release-retry", down.lockName());
         assertEquals(0, holder.heldLeases(), "a lease whose release failed is no longer renewed");
         assertTrue(holder.release(lease), "the retried release reaches the store");
         assertTrue(holder.inspect("release-retry").orElseThrow().isReleased());
+    }
+
+    // Issue 10, item 3: a write the SDK retried after it landed is a success, not a loss.
+    @Test
+    void renewAndReleaseThatTheSdkRetriedAfterTheyLandedSucceed() throws Exception {
+        DefaultLeaseClient holder = client("holder");
+        Lease lease = holder.acquire("retried", noHeartbeat(Duration.ofSeconds(30)));
+        DYNAMO.requests().reset();
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        holder.renew(lease);
+        assertEquals(2, DYNAMO.requests().count("UpdateItem"), "the renew landed, and the SDK retried it");
+        assertTrue(lease.isValid());
+        assertEquals(LeaseState.HELD, lease.state());
+
+        AcquireOptions slowPoll = AcquireOptions.builder()
+                .leaseDuration(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMinutes(10))
+                .waitTimeout(Duration.ofMinutes(5))
+                .build();
+        long before = DYNAMO.requests().total();
+        CompletableFuture<Lease> next = holder.acquireAsync("retried", slowPoll);
+        Await.until("the local waiter polled", () -> DYNAMO.requests().total() > before);
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        assertTrue(holder.release(lease), "a release that landed reported a loss");
+        assertEquals(LeaseState.RELEASED, lease.state());
+        Lease granted = next.get(DEADLINE.toSeconds(), TimeUnit.SECONDS); // woken by the local release
+        assertEquals(lease.fenceToken().value() + 1, granted.fenceToken().value());
+    }
+
+    // Issue 10, item 3: a renewal the SDK retried after it landed does not tell the listener of a loss.
+    @Test
+    void aHeartbeatThatTheSdkRetriedAfterItLandedKeepsTheLease() {
+        DefaultLeaseClient holder = client("holder");
+        AtomicReference<LossCause> cause = new AtomicReference<>();
+        Lease lease = holder.acquire(
+                "beat-retried",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(30))
+                        .heartbeatPeriod(Duration.ofMillis(50))
+                        .listener(new LeaseListener() {
+                            @Override
+                            public void onLost(Lease lost, LossCause why, Throwable detail) {
+                                cause.set(why);
+                            }
+                        })
+                        .build());
+        DYNAMO.requests().reset();
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        Await.until("two more renewals", () -> DYNAMO.requests().count("UpdateItem") >= 4);
+        assertEquals(null, cause.get(), "the listener heard of a loss");
+        assertEquals(LeaseState.HELD, lease.state());
+        assertTrue(holder.release(lease));
+    }
+
+    // Issue 10, item 3: prepare and completion that the SDK retried after they landed succeed.
+    @Test
+    void prepareAndCompletionThatTheSdkRetriedAfterTheyLandedSucceed() {
+        DefaultLeaseClient holder = client("holder");
+        ManagedLease lease = (ManagedLease) holder.acquire("prepared", noHeartbeat(Duration.ofSeconds(30)));
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        lease.prepare("tx-1", Duration.ofSeconds(60));
+        assertEquals("tx-1", store.read("prepared").orElseThrow().transactionId());
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        lease.completeTransaction("tx-1", false);
+        assertEquals(LeaseState.HELD, lease.state());
+        holder.renew(lease); // the versions it holds are the store's
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        lease.prepare("tx-2", Duration.ofSeconds(60));
+        DYNAMO.faults().dropResponses("UpdateItem", 1);
+        lease.completeTransaction("tx-2", true);
+        assertEquals(LeaseState.RELEASED, lease.state());
+        assertTrue(store.read("prepared").orElseThrow().released());
+    }
+
+    // Issue 10, item 1: a grant that lands late counts from the send time of the request that carried it.
+    @Test
+    void aGrantThatLandsLateCountsFromTheSendTimeOfItsRequest() throws Exception {
+        Duration leaseDuration = Duration.ofSeconds(10);
+        DefaultLeaseClient holder = client("holder");
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient caller = client("caller", clock);
+        Lease held = holder.acquire("late", noHeartbeat(leaseDuration));
+        DYNAMO.requests().reset();
+        FaultInjector.Gate late = DYNAMO.faults().delayNextRequest("UpdateItem");
+        CompletableFuture<Lease> acquired = caller.acquireAsync("late", noHeartbeat(leaseDuration));
+        late.awaitReached(); // the first attempt is in the network, sent at the clock's start
+        Await.until(
+                "the SDK's retry was answered with the holder",
+                () -> DYNAMO.requests().total() >= 2);
+        clock.advance(Duration.ofSeconds(5));
+        FaultInjector.Gate poll = DYNAMO.faults().holdNextRequest("UpdateItem");
+        poll.awaitReached(); // a poll sent 5 s after the first attempt
+        assertTrue(holder.release(held));
+        late.open();
+        late.awaitPassed(); // the first attempt lands now: the lock is the caller's
+        assertEquals("caller", store.read("late").orElseThrow().owner());
+        poll.open();
+        Lease lease = acquired.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(
+                lease.remaining().compareTo(Duration.ofSeconds(5)) <= 0,
+                "the lease counts from a later poll: " + lease.remaining() + " left");
+        assertEquals(held.fenceToken().value() + 1, lease.fenceToken().value());
+        assertTrue(caller.release(lease));
+    }
+
+    // Issue 10, item 7: an acquire interrupted while its grant is in flight leaves no stranded grant.
+    @Test
+    void anAcquireInterruptedWhileItsGrantIsInFlightHoldsTheLeaseOrLeavesNoGrant() throws Exception {
+        DefaultLeaseClient caller = client("caller");
+        FaultInjector.Gate answer = DYNAMO.faults().holdNextResponse("UpdateItem");
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicReference<Boolean> interruptFlag = new AtomicReference<>();
+        Thread acquiring = new Thread(() -> {
+            try {
+                outcome.set(caller.acquire("interrupted", noHeartbeat(Duration.ofSeconds(30))));
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+            interruptFlag.set(Thread.currentThread().isInterrupted());
+        });
+        acquiring.start();
+        answer.awaitReached(); // the grant landed; its answer waits
+        acquiring.interrupt();
+        answer.open();
+        acquiring.join(DEADLINE.toMillis());
+        assertFalse(acquiring.isAlive());
+        if (outcome.get() instanceof Lease lease) {
+            assertTrue(lease.isValid());
+            assertTrue(caller.release(lease));
+        } else {
+            assertInstanceOf(LeaseException.class, outcome.get());
+            assertTrue(interruptFlag.get(), "the interrupt flag was not restored");
+            LeaseRecord record = store.read("interrupted").orElseThrow();
+            assertTrue(record.released(), "the landed grant was stranded: " + record);
+        }
+    }
+
+    // Issue 10, item 7: a cancelled acquireAsync leaves no stranded grant.
+    @Test
+    void aCancelledAsyncAcquireLeavesNoGrant() {
+        DefaultLeaseClient caller = client("caller");
+        FaultInjector.Gate answer = DYNAMO.faults().holdNextResponse("UpdateItem");
+        CompletableFuture<Lease> acquiring = caller.acquireAsync("cancelled", noHeartbeat(Duration.ofSeconds(30)));
+        answer.awaitReached();
+        assertTrue(acquiring.cancel(true));
+        answer.open();
+        Await.until(
+                "the landed grant was released",
+                () -> store.read("cancelled").orElseThrow().released());
+        assertEquals(0, caller.heldLeases());
+    }
+
+    // Issue 10, item 6: a lease outlives a store outage shorter than its remaining lease.
+    @Test
+    void aLeaseSurvivesAnOutageShorterThanItsRemainingLeaseAndCloseReleasesIt() {
+        DefaultLeaseClient holder = client("holder");
+        Lease lease = holder.acquire(
+                "outlives",
+                AcquireOptions.builder()
+                        .leaseDuration(Duration.ofSeconds(20))
+                        .heartbeatPeriod(Duration.ofMillis(20))
+                        .build());
+        DYNAMO.requests().reset();
+        DYNAMO.stopServer();
+        try {
+            Await.reached(Duration.ofSeconds(2), () -> false); // an outage of two seconds
+        } finally {
+            DYNAMO.startServer();
+        }
+        long after = DYNAMO.requests().count("UpdateItem");
+        Await.until("a renewal after the outage", () -> DYNAMO.requests().count("UpdateItem") > after + 1);
+        assertTrue(lease.isValid());
+        lease.close();
+        assertTrue(store.read("outlives").orElseThrow().released());
     }
 }

@@ -81,12 +81,16 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
     void aGrantWhoseResponsesAreAllLostIsUnavailableButTookEffect() {
         String name = newName();
         GrantRequest request = grantRequest(name, "alice", newVersion());
-        dynamo.faults().dropResponses("UpdateItem", DynamoDbLocal.MAX_ATTEMPTS);
+        dynamo.faults().dropResponses("UpdateItem", dynamo.maxAttempts());
 
         LeaseStoreUnavailableException e =
                 assertThrows(LeaseStoreUnavailableException.class, () -> store.tryGrant(request));
 
         assertEquals(name, e.lockName());
+        assertEquals(
+                dynamo.maxAttempts(),
+                dynamo.requests().count("UpdateItem"),
+                "every attempt of the SDK's default retry strategy reached DynamoDB");
         assertTrue(store.read(name).orElseThrow().isHeldBy("alice", request.newVersion()));
     }
 

@@ -95,13 +95,11 @@ class CrashRecoveryTest {
                 DefaultLeaseClient.builder(store).node("orphan-node").build()) {
             LeaseXAResource branch = new LeaseXAResource(store, "orphan-node", new PublishedLeases());
             branch.start(orphan, XAResource.TMNOFLAGS);
-            ManagedLease lease = client.engine()
-                    .acquire(
+            ManagedLease lease = (ManagedLease) client.tryAcquire(
                             "orphan",
                             AcquireOptions.builder()
                                     .heartbeatPeriod(Duration.ZERO)
-                                    .build(),
-                            false)
+                                    .build())
                     .orElseThrow();
             branch.add(new TransactionalLease(lease, branch, true));
             branch.end(orphan, XAResource.TMSUCCESS);

@@ -352,7 +352,7 @@ class LeaseXAResourceTest {
                 .clock(clock::get)
                 .build()) {
             lease = new TransactionalLease(
-                    losing.engine().acquire("kept-lost", UNRENEWED, false).orElseThrow(), branch, false);
+                    (ManagedLease) losing.tryAcquire("kept-lost", UNRENEWED).orElseThrow(), branch, false);
             assertTrue(branch.add(lease));
             branch.end(xid(1), TMSUCCESS);
             counting.losePrepareAnswers();
@@ -429,14 +429,14 @@ class LeaseXAResourceTest {
     }
 
     private ManagedLease acquire(String name) {
-        return client.engine().acquire(name, UNRENEWED, false).orElseThrow();
+        return (ManagedLease) client.tryAcquire(name, UNRENEWED).orElseThrow();
     }
 
     /** Prepares a branch with one lease on {@code name}, then leaves it as a crashed process would. */
     private void prepareAndDie(String name, DefaultLeaseClient owner, Xid xid) throws XAException {
         LeaseXAResource branch = new LeaseXAResource(store, owner.node(), new PublishedLeases());
         branch.start(xid, TMNOFLAGS);
-        ManagedLease lease = owner.engine().acquire(name, UNRENEWED, false).orElseThrow();
+        ManagedLease lease = (ManagedLease) owner.tryAcquire(name, UNRENEWED).orElseThrow();
         assertTrue(branch.add(new TransactionalLease(lease, branch, true)));
         branch.end(xid, TMSUCCESS);
         assertEquals(XA_OK, branch.prepare(xid));

@@ -608,13 +608,7 @@ class TransactionalLeaseClientTest {
         }
     }
 
-    static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    static void awaitTrue(String what, BooleanSupplier condition) {
+        dev.txlease.testing.Await.until(what, condition);
     }
 }

@@ -43,12 +43,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
  *   <li>{@link #embedded()} runs DynamoDB Local in this JVM without HTTP; {@link #client()} is a
  *       wrapper over its client that feeds the {@link RequestCounter} and {@link FaultInjector}
  *       (it has no SDK pipeline: no retries, no timeouts).
- *   <li>{@link #server()} runs the DynamoDB Local HTTP server in this JVM on a free port, and {@link
- *       #client()} is a real SDK client ({@code UrlConnectionHttpClient}, us-east-1, dummy
- *       credentials) with {@link #ATTEMPT_TIMEOUT}, {@link #CALL_TIMEOUT} and {@link #MAX_ATTEMPTS},
- *       so a stopped server is seen at once. {@link #stopServer()} and {@link
- *       #startServer()} simulate an outage; the server keeps its data across them, in a SQLite file
- *       ({@code -dbPath} under {@code target/}, {@code -sharedDb}) deleted when the extension stops.
+ *   <li>{@link #server()} runs the DynamoDB Local HTTP server in this JVM on a free port behind an
+ *       {@link HttpFaultProxy} on another free port, and {@link #client()} is a real SDK client
+ *       ({@code UrlConnectionHttpClient}, us-east-1, dummy credentials) to the proxy with the SDK's
+ *       <b>default retry strategy</b> ({@link #maxAttempts()} attempts per call, with backoff), an
+ *       {@link #ATTEMPT_TIMEOUT} and a {@link #CALL_TIMEOUT}. The faults act on the wire, so the
+ *       SDK's retries see them; {@link #requests()} counts what reached DynamoDB Local. {@link
+ *       #stopServer()} and {@link #startServer()} simulate an outage (the proxy then closes every
+ *       connection unanswered); the server keeps its data across them, in a SQLite file ({@code
+ *       -dbPath} under {@code target/}, {@code -sharedDb}) deleted when the extension stops.
  * </ul>
  *
  * <p>Telemetry is off: {@code DynamoDBEmbedded.create(true)} and {@code -disableTelemetry}.
@@ -67,8 +70,11 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
     /** The server client's timeout per call, retries included. */
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(12);
 
-    /** The server client's attempts per call: one retry, so tests see what a retried write does. */
-    public static final int MAX_ATTEMPTS = 2;
+    /**
+     * The attempts per call of the SDK's default retry strategy for DynamoDB (legacy mode: 8 retries),
+     * which the server client keeps.
+     */
+    private static final int DEFAULT_MAX_ATTEMPTS = 9;
 
     private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -81,7 +87,8 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
 
     private AmazonDynamoDBLocal embedded; // guarded by this
     private DynamoDBProxyServer proxyServer; // guarded by this; null while stopped
-    private int port; // guarded by this
+    private HttpFaultProxy faultProxy; // guarded by this; server mode, null until started
+    private volatile int port; // written under this
     private Path dbPath; // guarded by this
     private DynamoDbClient client; // guarded by this; null until started
 
@@ -128,6 +135,7 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
             try {
                 dbPath = createDbDirectory();
                 startOnFreePort();
+                faultProxy = HttpFaultProxy.start(this::serverPort, faults, requests);
                 client = serverClient();
                 // The first request loads much of DynamoDB Local: give it time, once.
                 client.listTables(request -> request.overrideConfiguration(
@@ -178,10 +186,26 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
         return faults;
     }
 
-    /** Returns the server's endpoint (server mode only). */
+    /**
+     * Returns the SDK's attempts per call of {@link #client()}: its default retry strategy over HTTP,
+     * one over the embedded server.
+     */
+    public int maxAttempts() {
+        return server ? DEFAULT_MAX_ATTEMPTS : 1;
+    }
+
+    private int serverPort() {
+        return port;
+    }
+
+    /**
+     * Returns the endpoint {@link #client()} talks to: the fault proxy in front of the server (server
+     * mode only). Another process's client on it has the same {@code storeId} and sees the same
+     * faults.
+     */
     public synchronized URI endpoint() {
         requireServer("endpoint()");
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://127.0.0.1:" + faultProxy.port());
     }
 
     /** Returns a table name not used before by this instance. */
@@ -252,6 +276,10 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
             client.close();
             client = null;
         }
+        if (faultProxy != null) {
+            faultProxy.close();
+            faultProxy = null;
+        }
         if (embedded != null) {
             embedded.shutdown();
             embedded = null;
@@ -287,20 +315,15 @@ public final class DynamoDbLocal implements BeforeAllCallback, BeforeEachCallbac
 
     private DynamoDbClient serverClient() {
         return DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .endpointOverride(URI.create("http://127.0.0.1:" + faultProxy.port()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("txlease", "txlease")))
                 // The socket timeout is long so the warm-up can override the attempt timeout.
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(ATTEMPT_TIMEOUT)
                         .socketTimeout(WARM_UP_TIMEOUT))
-                .overrideConfiguration(configuration -> configuration
-                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-                        .apiCallTimeout(CALL_TIMEOUT)
-                        .retryStrategy(retry -> retry.maxAttempts(MAX_ATTEMPTS))
-                        // Faults first: a request they fail before sending is not counted.
-                        .addExecutionInterceptor(faults)
-                        .addExecutionInterceptor(requests))
+                .overrideConfiguration(configuration ->
+                        configuration.apiCallAttemptTimeout(ATTEMPT_TIMEOUT).apiCallTimeout(CALL_TIMEOUT))
                 .build();
     }
 

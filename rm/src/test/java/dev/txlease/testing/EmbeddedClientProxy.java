@@ -1,17 +1,20 @@
 package dev.txlease.testing;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 
 /**
- * Wraps the embedded DynamoDB Local client, which has no SDK pipeline and so runs no {@code
- * ExecutionInterceptor}s, so that a {@link RequestCounter} and a {@link FaultInjector} see its
- * calls as they would see an SDK client's attempts. Overloads that take a request builder consumer
+ * Wraps the embedded DynamoDB Local client, which has no SDK pipeline (no retries, no timeouts), so
+ * that a {@link RequestCounter} and a {@link FaultInjector} see its calls as the {@link
+ * HttpFaultProxy} sees an SDK client's attempts; a lost connection is an {@link SdkClientException}
+ * caused by an {@link IOException}. Overloads that take a request builder consumer
  * run their default bodies, which call back through the wrapper.
  *
  * <p>Thread-safe if the wrapped client is.
@@ -66,16 +69,71 @@ final class EmbeddedClientProxy implements InvocationHandler {
         if (args != null && args.length == 1 && args[0] instanceof DynamoDbRequest) {
             String operation = Character.toUpperCase(method.getName().charAt(0))
                     + method.getName().substring(1);
-            faults.beforeSend(operation);
-            requests.record(operation);
-            Object response = call(method, args);
-            faults.afterSend(operation);
-            return response;
+            return send(operation, method, args);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
         return call(method, args);
+    }
+
+    private Object send(String operation, Method method, Object[] args) throws Throwable {
+        FaultInjector.Fault fault = faults.next(operation);
+        switch (fault.action()) {
+            case FAIL_REQUEST -> throw fault("FaultInjector failed " + operation + " before sending it");
+            case DROP_RESPONSE -> {
+                counted(operation, method, args);
+                throw fault("FaultInjector dropped the response of " + operation + " after it took effect");
+            }
+            case DELAY_REQUEST -> {
+                fault.gate().arrive();
+                Thread late = new Thread(
+                        () -> {
+                            fault.gate().awaitOpen();
+                            try {
+                                counted(operation, method, args);
+                            } catch (Throwable ignored) {
+                                // nobody reads the answer of a late request
+                            }
+                            fault.gate().pass();
+                        },
+                        "txlease-test-late-" + operation);
+                late.setDaemon(true);
+                late.start();
+                throw fault("FaultInjector delayed " + operation + "; it lands when its gate opens");
+            }
+            case HOLD_REQUEST -> {
+                fault.gate().arrive();
+                fault.gate().awaitOpen();
+                try {
+                    return counted(operation, method, args);
+                } finally {
+                    fault.gate().pass();
+                }
+            }
+            case HOLD_RESPONSE -> {
+                Object response = counted(operation, method, args);
+                fault.gate().arrive();
+                fault.gate().awaitOpen();
+                fault.gate().pass();
+                return response;
+            }
+            default -> {
+                return counted(operation, method, args);
+            }
+        }
+    }
+
+    private Object counted(String operation, Method method, Object[] args) throws Throwable {
+        requests.record(operation);
+        return call(method, args);
+    }
+
+    private static SdkClientException fault(String message) {
+        return SdkClientException.builder()
+                .message(message)
+                .cause(new IOException(message))
+                .build();
     }
 
     private Object call(Method method, Object[] args) throws Throwable {

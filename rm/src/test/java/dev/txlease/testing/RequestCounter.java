@@ -4,30 +4,21 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 /**
- * Counts the DynamoDB requests a client sends, per operation name ({@code UpdateItem}, {@code
- * GetItem}, ...).
+ * Counts the DynamoDB requests that reached DynamoDB Local, per operation name ({@code UpdateItem},
+ * {@code GetItem}, ...).
  *
- * <p>It counts <em>attempts</em>: installed in an SDK client it counts in {@code
- * beforeTransmission}, so each retry the SDK makes counts again and a request that a {@link
- * FaultInjector} stops before sending does not count. Over the embedded DynamoDB Local (no SDK
+ * <p>It counts <em>attempts</em>: over HTTP the {@link HttpFaultProxy} counts each request it
+ * forwards, so each retry the SDK makes counts again and a request that a {@link FaultInjector}
+ * fails before it reaches DynamoDB does not count. Over the embedded DynamoDB Local (no SDK
  * pipeline, no retries) every call is one attempt.
  *
  * <p>Thread-safe: each count is exact; {@link #total()} read while requests are in flight may miss
  * those.
  */
-public final class RequestCounter implements ExecutionInterceptor {
+public final class RequestCounter {
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
-
-    @Override
-    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes executionAttributes) {
-        record(executionAttributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
-    }
 
     /** Counts one attempt of {@code operation}. */
     void record(String operation) {

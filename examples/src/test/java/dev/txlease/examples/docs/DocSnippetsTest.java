@@ -59,6 +59,52 @@ class DocSnippetsTest {
     }
 
     @Test
+    void severalTagPairsOfOneNameInOneFileMakeOneRegionAndDuplicatesAcrossFilesFail(@TempDir Path root)
+            throws IOException {
+        repository(root, List.of("<!-- snippet: split -->", "```java", "first();", "    second();", "```"));
+        write(
+                root.resolve("src/test/java/Split.java"),
+                List.of(
+                        "class Split {",
+                        "    " + TAG + "split[]",
+                        "    first();",
+                        "    " + END + "split[]",
+                        "    assertSomething();",
+                        "        " + TAG + "split[]",
+                        "        second();",
+                        "        " + END + "split[]",
+                        "}"));
+        appendRegion(root, "greet", "hello();");
+
+        List<String> problems = DocSnippets.scan(root).check();
+
+        assertEquals(2, problems.size(), problems.toString()); // 'split' matches; 'greet' is twice, shown nowhere
+        assertTrue(problems.get(0).contains("region 'greet' is also defined at src/test/java/Greeting.java:4"));
+        assertTrue(problems.get(1).contains("region 'greet' is shown nowhere"));
+    }
+
+    @Test
+    void anUnclosedTagAndAJavadocMarkerWithoutCodeFail(@TempDir Path root) throws IOException {
+        repository(root, List.of("<!-- snippet: greet -->", "```java", "hello();", "```"));
+        write(
+                root.resolve("src/main/java/Broken.java"),
+                List.of(
+                        "/**",
+                        " * <!-- snippet: greet -->",
+                        " * <pre>",
+                        " */",
+                        "class Broken {",
+                        "  " + TAG + "open[]",
+                        "}"));
+
+        List<String> problems = DocSnippets.scan(root).check();
+
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("src/main/java/Broken.java:6: `// tag::open[]` is never closed"));
+        assertTrue(problems.get(1).startsWith("src/main/java/Broken.java:2: a snippet line in Javadoc must be"));
+    }
+
+    @Test
     void aJavaBlockWithoutMarkerFails(@TempDir Path root) throws IOException {
         repository(
                 root, List.of("<!-- snippet: greet -->", "```java", "hello();", "```", "", "```java", "x();", "```"));

@@ -117,7 +117,7 @@ class ReadmeLeaseClientTest {
                 }
             }
         }
-        assertEquals(List.of(1L), worked, "the work ran once, when the lock was free");
+        assertEquals(1, worked.size(), "the work ran once, when the lock was free: " + worked);
     }
 
     @Test

@@ -79,6 +79,7 @@ final class FencedConnection extends ConnectionDelegate {
         if (failure != null) {
             throw repeat(failure);
         }
+        transactions.requireVisibleLeases();
         List<Lease> bound = BoundLeases.current();
         Collection<Lease> published = transactionKey == null ? List.of() : transactions.leases();
         if (ownLeases.isEmpty() && bound.isEmpty() && published.isEmpty()) {

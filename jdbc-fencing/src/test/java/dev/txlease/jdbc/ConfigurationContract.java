@@ -1,0 +1,275 @@
+package dev.txlease.jdbc;
+
+import static dev.txlease.jdbc.WriteLog.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.txlease.Lease;
+import dev.txlease.jdbc.testing.LeaseHolders;
+import dev.txlease.testing.DynamoDbLocal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 11, "silent misconfigurations" and "a holder that hangs": setups that used to let a stale
+ * holder's write through, or to fail with a misleading message, now fail at build time or first use
+ * with a message that says what to do; and a stalled holder's transaction is ended by the database.
+ * Run against each database by a subclass, with real leases on DynamoDB Local (holder A stalls with
+ * a short lease and no heartbeat; holder B takes the lock over).
+ */
+abstract class ConfigurationContract {
+    static final String GUARD = "txl_cfg_guard";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    static LeaseHolders holders;
+
+    DataSource raw;
+    FencedDataSource fenced;
+    ExecutorService executor;
+
+    /** Returns the database, or skips the test. */
+    abstract DataSource rawDataSource();
+
+    /** Returns DDL creating a table {@code table} with name and token columns but no primary key. */
+    abstract String keylessTableSql(String table);
+
+    /** Returns a schema other than the connection's default, created if needed. */
+    abstract String otherSchema(Connection connection) throws SQLException;
+
+    /** Makes the database end this session's transaction once it has been idle for about a second. */
+    abstract void endIdleTransactionsAfterASecond(Connection connection) throws SQLException;
+
+    /** Bounds this session's wait for a row lock to about a second or less. */
+    abstract void boundLockWait(Connection connection) throws SQLException;
+
+    @BeforeAll
+    static void startHolders() {
+        holders = new LeaseHolders(DYNAMO.newStore());
+    }
+
+    @AfterAll
+    static void stopHolders() {
+        holders.close();
+    }
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        raw = rawDataSource();
+        fenced = FencedDataSource.builder(raw).guardTable(GUARD).build();
+        fenced.createGuardTable();
+        WriteLog.create(raw);
+        executor = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdownNow();
+        assertTrue(executor.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS), "a writer thread hung");
+    }
+
+    @Test
+    void aGuardTableWithoutPrimaryKeyIsRefusedByCreateGuardTableAndAtFirstUse() throws Exception {
+        String table = "txl_cfg_keyless";
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, keylessTableSql(table));
+        FencedDataSource keyless =
+                FencedDataSource.builder(raw).guardTable(table).build();
+
+        SQLException created = assertThrows(SQLException.class, keyless::createGuardTable);
+        assertTrue(created.getMessage().contains("primary key"), created::getMessage);
+        assertTrue(created.getMessage().contains("(name)"), created::getMessage);
+
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (Connection connection = begin(keyless.getConnection(a))) {
+            SQLException used = assertThrows(SQLException.class, () -> WriteLog.append(connection, a, "A"));
+            assertTrue(used.getMessage().contains("primary key"), used::getMessage);
+            connection.rollback();
+        }
+        assertEquals(List.of(), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void aMissingGuardTableIsNamedAsMissing() throws Exception {
+        FencedDataSource missing =
+                FencedDataSource.builder(raw).guardTable("txl_cfg_missing").build();
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (Connection connection = begin(missing.getConnection(a))) {
+            SQLException used = assertThrows(SQLException.class, () -> WriteLog.append(connection, a, "A"));
+            assertTrue(used.getMessage().contains("does not exist"), used::getMessage);
+            assertTrue(used.getMessage().contains("createGuardTable"), used::getMessage);
+            connection.rollback();
+        }
+        assertEquals(List.of(), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void aSchemaQualifiedGuardTableFencesTheStalledHolder() throws Exception {
+        String qualified;
+        try (Connection connection = raw.getConnection()) {
+            qualified = otherSchema(connection) + ".txl_cfg_qualified";
+        }
+        FencedDataSource inSchema =
+                FencedDataSource.builder(raw).guardTable(qualified).build();
+        inSchema.createGuardTable();
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        write(inSchema, a, "A1");
+        Lease b = holders.takeOver(name, a);
+        write(inSchema, b, "B");
+        assertThrows(StaleFenceTokenException.class, () -> write(inSchema, a, "A2"));
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void aLeaseBindingCarriedOntoAnotherThreadFencesTheWorkThere() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease lease = holders.stallingHolder(name);
+        Lease newer = holders.takeOver(name, lease);
+        write(fenced, newer, "B");
+        // tag::fencing-binding-threads[]
+        try (LeaseBinding binding = LeaseBinding.bind(lease)) {
+            Future<?> task = executor.submit(LeaseBinding.wrap(
+                    () -> { // carries the binding to the pool's thread
+                        writeInTransaction(lease, "A-wrapped"); // its own connection and transaction, fenced by lease
+                        return null;
+                    }));
+            Executor carrying = LeaseBinding.propagating(executor); // or: every task run through it carries it
+            // end::fencing-binding-threads[]
+            ExecutionException refused =
+                    assertThrows(ExecutionException.class, () -> task.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(StaleFenceTokenException.class, refused.getCause());
+
+            CompletableFuture<Void> viaExecutor = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            writeInTransaction(lease, "A-propagated");
+                        } catch (SQLException e) {
+                            throw new CompletionException(e);
+                        }
+                    },
+                    carrying);
+            ExecutionException alsoRefused =
+                    assertThrows(ExecutionException.class, () -> viaExecutor.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(StaleFenceTokenException.class, alsoRefused.getCause());
+            // tag::fencing-binding-threads[]
+        }
+        // end::fencing-binding-threads[]
+        assertEquals(List.of(entry("B", newer)), WriteLog.entries(raw, name));
+        assertEquals(List.of(), LeaseBinding.current(), "the binding ended with its scope");
+    }
+
+    @Test
+    void aStalledHoldersTransactionIsEndedByTheDatabaseAndTheNextHolderProceeds() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        Future<String> writeB;
+        try (Connection connA = fenced.getConnection()) {
+            endIdleTransactionsAfterASecond(connA);
+            connA.setAutoCommit(false);
+            try (LeaseBinding binding = LeaseBinding.bind(a)) {
+                WriteLog.append(connA, a, "A"); // A holds the guard row, then stalls inside its transaction
+            }
+            b = holders.takeOver(name, a);
+            Lease newer = b;
+            writeB = executor.submit(() -> {
+                write(fenced, newer, "B");
+                return "committed";
+            });
+            assertEquals("committed", writeB.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertThrows(SQLException.class, connA::commit, "the database ended A's transaction");
+        }
+        assertEquals(List.of(entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    @Test
+    void aBoundedWaitForAStalledHoldersGuardRowEndsInAConflictThatNamesTheLockWait() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection(a))) {
+            WriteLog.append(connA, a, "A"); // A holds the guard row and stalls
+            b = holders.takeOver(name, a);
+            try (Connection connB = fenced.getConnection()) {
+                boundLockWait(connB);
+                connB.setAutoCommit(false);
+                try (LeaseBinding binding = LeaseBinding.bind(b)) {
+                    FenceConflictException timedOut =
+                            assertThrows(FenceConflictException.class, () -> WriteLog.append(connB, b, "B"));
+                    assertTrue(timedOut.getMessage().contains("timed out waiting"), timedOut::getMessage);
+                    assertTrue(timedOut.getMessage().contains(name), timedOut::getMessage);
+                    assertThrows(FenceConflictException.class, connB::commit);
+                }
+            }
+            connA.commit(); // nobody newer has written: A's write stands, in fence order
+        }
+        write(fenced, b, "B");
+        assertEquals(List.of(entry("A", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    Connection begin(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        return connection;
+    }
+
+    /** Writes under the lease in a transaction of its own on {@code dataSource}. */
+    void write(FencedDataSource dataSource, Lease lease, String writer) throws SQLException {
+        try (Connection connection = begin(dataSource.getConnection(lease))) {
+            try {
+                WriteLog.append(connection, lease, writer);
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Writes in a transaction of its own, guarded only by what is bound to the calling thread. */
+    void writeInTransaction(Lease lease, String writer) throws SQLException {
+        try (Connection connection = begin(fenced.getConnection())) {
+            try {
+                WriteLog.append(connection, lease, writer);
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    static void execute(DataSource dataSource, String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}

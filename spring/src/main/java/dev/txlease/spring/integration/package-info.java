@@ -1,0 +1,2 @@
+/** Spring Integration {@code LockRegistry} on txlease leases. */
+package dev.txlease.spring.integration;

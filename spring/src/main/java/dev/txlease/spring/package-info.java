@@ -1,0 +1,2 @@
+/** Spring integration of txlease. */
+package dev.txlease.spring;

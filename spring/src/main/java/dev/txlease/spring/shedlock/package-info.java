@@ -1,0 +1,2 @@
+/** A ShedLock {@code LockProvider} on txlease leases. */
+package dev.txlease.spring.shedlock;
