@@ -53,7 +53,7 @@ public abstract class ForwardingLeaseStore implements LeaseStore {
      * calls.
      *
      * @param operation the {@link LeaseStore} method name, for example {@code renew}
-     * @param lockName the lock the call is about, or {@code null} ({@code findPrepared}, or a null
+     * @param lockName the lock the call is about, or {@code null} ({@code savePrepared}, {@code findPrepared}, {@code forgetPrepared}, or a null
      *     request)
      * @param call the call to the delegate
      * @param <T> the operation's result type
@@ -104,8 +104,24 @@ public abstract class ForwardingLeaseStore implements LeaseStore {
     }
 
     @Override
-    public List<LeaseRecord> findPrepared(String node) {
+    public void savePrepared(PreparedBranch branch) {
+        forward("savePrepared", null, () -> {
+            delegate.savePrepared(branch);
+            return null;
+        });
+    }
+
+    @Override
+    public List<PreparedBranch> findPrepared(String node) {
         return forward("findPrepared", null, () -> delegate.findPrepared(node));
+    }
+
+    @Override
+    public void forgetPrepared(String node, String transactionId) {
+        forward("forgetPrepared", null, () -> {
+            delegate.forgetPrepared(node, transactionId);
+            return null;
+        });
     }
 
     @Override

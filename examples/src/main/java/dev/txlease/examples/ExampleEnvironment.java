@@ -5,8 +5,8 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
-import dev.txlease.jta.NarayanaStandalone;
 import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.jta.narayana.NarayanaStandalone;
 import dev.txlease.spi.LeaseStore;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;

@@ -3,6 +3,7 @@ package dev.txlease.dynamodb;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfigurati
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
@@ -51,6 +52,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *                         only with {@link Builder#releasedItemExpiry}, removed by every grant
  * </pre>
  *
+ * <p>Prepared transaction branches are kept in items of their own ({@code PreparedBranchItems}:
+ * partition key U+0001 {@code "prepared:"} node {@code "/"} txid, which no lock name can be, and the
+ * attributes {@code preparedNode}, {@code preparedTxid}, {@code preparedLocks}, {@code
+ * preparedKept}), indexed by the sparse global secondary index {@value #PREPARED_INDEX} on {@code
+ * preparedNode} and {@code preparedTxid}. Lock items never carry those attributes, so the index holds
+ * only prepared branches.
+ *
  * <h2>Algorithm</h2>
  *
  * <ol>
@@ -67,8 +75,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       owner, data, txid}. The item and its fence token stay.
  *   <li><b>Complete transaction</b>: on condition {@code txid = :txid}, release as above, or only
  *       {@code REMOVE txid} when the lease is kept.
- *   <li><b>Read</b>: a consistent {@code GetItem}. <b>Find prepared</b>: a consistent, paginated
- *       {@code Scan} filtered on {@code node = :node AND attribute_exists(txid)} (recovery only).
+ *   <li><b>Read</b>: a consistent {@code GetItem}.
+ *   <li><b>Prepared branches</b>: {@code PutItem} of the branch item before its locks are prepared,
+ *       {@code DeleteItem} once they are completed, and for recovery a paginated {@code Query} of
+ *       the index {@value #PREPARED_INDEX} on {@code preparedNode = :node}: its cost follows the
+ *       node's prepared branches, not the number of lock items.
  * </ol>
  *
  * <h2>Fence tokens</h2>
@@ -117,11 +128,19 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     /** The default table name. */
     public static final String DEFAULT_TABLE_NAME = "txlease_locks";
 
+    /**
+     * The name of the sparse global secondary index over the prepared-branch items (partition key
+     * {@code preparedNode}, sort key {@code preparedTxid}, both strings, all attributes projected),
+     * which {@link #createTableIfMissing()} creates and XA recovery queries.
+     */
+    public static final String PREPARED_INDEX = "txlease_prepared";
+
     private final DynamoDbClient client;
     private final String tableName;
     private final DynamoDbLeaseAttributes attributes;
     private final String storeId;
     private final LeaseItems items;
+    private final PreparedBranchItems branches;
     private final StoreFailures failures;
     private final Duration releasedItemExpiry;
 
@@ -132,6 +151,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         this.storeId = describe(client, tableName);
         this.releasedItemExpiry = builder.releasedItemExpiry;
         this.items = new LeaseItems(tableName, attributes, builder.wallClock, releasedItemExpiry);
+        this.branches = new PreparedBranchItems(tableName, attributes.partitionKey());
         this.failures = new StoreFailures(storeId, tableName);
     }
 
@@ -156,14 +176,16 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     /**
-     * Creates the table (on-demand billing, string partition key) unless it exists, and waits until
-     * it is active. Safe to call from several processes at once.
+     * Creates the table (on-demand billing, string partition key, the sparse index {@value
+     * #PREPARED_INDEX}) unless it exists, adds the index to an existing table that lacks it, and waits
+     * until both are active. Safe to call from several processes at once.
      *
      * @throws dev.txlease.LeaseStoreUnavailableException if DynamoDB fails, or the existing table's
      *     key is not the configured partition key
      */
     public void createTableIfMissing() {
         new LeaseTables(client, tableName, attributes, releasedItemExpiry != null, failures).createIfMissing();
+        new PreparedIndex(client, tableName, failures).addIfMissing();
     }
 
     @Override
@@ -229,22 +251,56 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     @Override
-    public List<LeaseRecord> findPrepared(String node) {
+    public void savePrepared(PreparedBranch branch) {
+        Objects.requireNonNull(branch, "branch must not be null");
+        StoreArguments.text("node", branch.node());
+        StoreArguments.text("transactionId", branch.transactionId());
+        branch.lockNames().forEach(StoreArguments::name);
+        try {
+            client.putItem(branches.save(branch));
+        } catch (RuntimeException e) {
+            throw failures.unavailable(
+                    "save prepared branch " + branch.transactionId() + " of node '" + branch.node() + "'",
+                    "PutItem",
+                    null,
+                    e);
+        }
+    }
+
+    @Override
+    public List<PreparedBranch> findPrepared(String node) {
         StoreArguments.text("node", node);
-        List<LeaseRecord> records = new ArrayList<>();
+        List<PreparedBranch> found = new ArrayList<>();
         Map<String, AttributeValue> startKey = null;
         do {
-            ScanResponse page;
+            QueryResponse page;
             try {
-                page = client.scan(items.findPrepared(node, startKey));
+                page = client.query(branches.find(node, startKey));
             } catch (RuntimeException e) {
-                throw failures.unavailable("find the prepared leases of node '" + node + "'", "Scan", null, e);
+                throw failures.unavailable(
+                        "find the prepared branches of node '" + node + "' (index " + PREPARED_INDEX
+                                + "; createTableIfMissing adds it to an existing table)",
+                        "Query",
+                        null,
+                        e);
             }
-            page.items().forEach(item -> records.add(items.toRecord(item)));
+            page.items().forEach(item -> found.add(branches.toBranch(item)));
             startKey =
                     page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return records;
+        return found;
+    }
+
+    @Override
+    public void forgetPrepared(String node, String transactionId) {
+        StoreArguments.text("node", node);
+        StoreArguments.text("transactionId", transactionId);
+        try {
+            client.deleteItem(branches.forget(node, transactionId));
+        } catch (RuntimeException e) {
+            throw failures.unavailable(
+                    "forget prepared branch " + transactionId + " of node '" + node + "'", "DeleteItem", null, e);
+        }
     }
 
     @Override

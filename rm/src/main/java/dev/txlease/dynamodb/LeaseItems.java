@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -151,18 +150,6 @@ final class LeaseItems {
                 .tableName(tableName)
                 .key(key(name))
                 .consistentRead(true)
-                .build();
-    }
-
-    ScanRequest findPrepared(String node, Map<String, AttributeValue> exclusiveStartKey) {
-        String filter = "#node = :node AND attribute_exists(#txid)";
-        return ScanRequest.builder()
-                .tableName(tableName)
-                .filterExpression(filter)
-                .expressionAttributeNames(names(filter))
-                .expressionAttributeValues(Map.of(":node", string(node)))
-                .consistentRead(true)
-                .exclusiveStartKey(exclusiveStartKey)
                 .build();
     }
 

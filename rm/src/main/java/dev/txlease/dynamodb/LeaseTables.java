@@ -23,8 +23,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * Creates the table of a {@link DynamoDbLeaseStore}: on-demand billing, a string partition key,
- * nothing else. Creation is idempotent: a table that exists (or is being created) is waited for and
- * its key checked.
+ * and the sparse index of prepared branches ({@link PreparedIndex}). Creation is idempotent: a
+ * table that exists (or is being created) is waited for and its key checked.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -63,14 +63,18 @@ final class LeaseTables {
             client.createTable(CreateTableRequest.builder()
                     .tableName(tableName)
                     .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder()
-                            .attributeName(partitionKey)
-                            .attributeType(ScalarAttributeType.S)
-                            .build())
+                    .attributeDefinitions(
+                            AttributeDefinition.builder()
+                                    .attributeName(partitionKey)
+                                    .attributeType(ScalarAttributeType.S)
+                                    .build(),
+                            PreparedIndex.attributeDefinitions()[0],
+                            PreparedIndex.attributeDefinitions()[1])
                     .keySchema(KeySchemaElement.builder()
                             .attributeName(partitionKey)
                             .keyType(KeyType.HASH)
                             .build())
+                    .globalSecondaryIndexes(PreparedIndex.definition())
                     .build());
         } catch (ResourceInUseException e) {
             // The table exists or is being created: wait for it below, then check its key.

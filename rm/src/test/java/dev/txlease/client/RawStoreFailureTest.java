@@ -11,6 +11,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.DynamoDbLocal;
 import java.time.Duration;
@@ -127,9 +128,21 @@ class RawStoreFailureTest {
         }
 
         @Override
-        public List<LeaseRecord> findPrepared(String node) {
+        public void savePrepared(PreparedBranch branch) {
+            maybeBreak();
+            store.savePrepared(branch);
+        }
+
+        @Override
+        public List<PreparedBranch> findPrepared(String node) {
             maybeBreak();
             return store.findPrepared(node);
+        }
+
+        @Override
+        public void forgetPrepared(String node, String transactionId) {
+            maybeBreak();
+            store.forgetPrepared(node, transactionId);
         }
 
         @Override

@@ -12,12 +12,14 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,21 +265,30 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
-    public void findPreparedReturnsOnlyThisNodesPreparedRecords() {
-        String preparedHere = newName();
-        String heldHere = newName();
-        String preparedElsewhere = newName();
-        LeaseRecord here = grant(preparedHere, "alice");
-        grant(heldHere, "alice");
-        String otherVersion = newVersion();
-        store.tryGrant(new GrantRequest(preparedElsewhere, "bob", "node-b", otherVersion, LEASE, null, null));
-        LeaseRecord prepared = store.prepare(
-                        preparedHere, "alice", List.of(here.version()), newVersion(), LEASE, "tx-a")
-                .record();
-        store.prepare(preparedElsewhere, "bob", List.of(otherVersion), newVersion(), LEASE, "tx-b");
+    public void preparedBranchesAreListedPerNodeUntilForgottenWhateverHappensToTheirLocks() {
+        String lock = newName();
+        LeaseRecord alice = grant(lock, "alice");
+        PreparedBranch first = new PreparedBranch(NODE, "tx-" + newVersion(), List.of(lock, "other"), Set.of("other"));
+        PreparedBranch second = new PreparedBranch(NODE, "tx-" + newVersion(), List.of(lock), Set.of());
+        PreparedBranch elsewhere = new PreparedBranch("node-b", "tx-" + newVersion(), List.of(lock), Set.of());
+        store.savePrepared(first);
+        store.savePrepared(second);
+        store.savePrepared(elsewhere);
+        store.prepare(lock, "alice", List.of(alice.version()), newVersion(), LEASE, first.transactionId());
+        String taken = store.read(lock).orElseThrow().version();
+        assertTrue(store.tryGrant(new GrantRequest(lock, "bob", "node-b", newVersion(), LEASE, null, taken))
+                .succeeded()); // a takeover clears the lock's transaction, not the branch
 
-        assertEquals(List.of(prepared), store.findPrepared(NODE));
+        assertEquals(Set.of(first, second), Set.copyOf(store.findPrepared(NODE)));
+        assertEquals(List.of(elsewhere), store.findPrepared("node-b"));
         assertEquals(List.of(), store.findPrepared("node-c"));
+        assertTrue(first.releases(lock));
+        assertFalse(first.releases("other"));
+
+        store.forgetPrepared(NODE, first.transactionId());
+        store.forgetPrepared(NODE, first.transactionId()); // forgetting twice is no error
+        assertEquals(List.of(second), store.findPrepared(NODE));
+        assertEquals(List.of(elsewhere), store.findPrepared("node-b"));
     }
 
     @Test
