@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * {@code create-table}: creates the lease table unless it exists and waits until it is active.
+ * {@code create-table}: creates the lease table and its recovery index unless they exist, and waits
+ * until both are active.
  *
  * <p>Not thread-safe: one instance runs one command line.
  */
@@ -15,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = {
             "Creates the lease table (on-demand billing, string partition key) unless it exists, and waits"
                     + " until it is ACTIVE. An existing table's key is checked.",
-            "The DynamoDB store has no recovery index: 'prepared' scans the table."
+            "Adds the recovery index of prepared branches (" + DynamoDbLeaseStore.PREPARED_INDEX
+                    + ") to a table that lacks it."
         })
 final class CreateTableCommand extends StoreCommand {
     @Override
@@ -23,7 +25,7 @@ final class CreateTableCommand extends StoreCommand {
         store.createTableIfMissing();
         out().println("Table '" + store.tableName() + "' is ACTIVE with partition key '"
                 + store.attributes().partitionKey() + "' (" + store.storeId() + ").");
-        out().println("No recovery index is needed: 'prepared --node' scans the table (recovery only).");
+        out().println("Recovery index '" + DynamoDbLeaseStore.PREPARED_INDEX + "' is ACTIVE.");
         return TxleaseCli.OK;
     }
 }

@@ -67,9 +67,9 @@ final class ReleaseCommand extends StoreCommand {
                 + (record.fence() + 1) + " or larger, so fenced writes with token " + record.fence()
                 + " or older are rejected from then on.");
         if (record.transactionId() != null) {
-            out().println("The lease carried prepared transaction branch " + record.transactionId()
-                    + " and it was cleared: recovery no longer finds it on this lock, and a commit or rollback of it"
-                    + " leaves the lock alone.");
+            out().println("The lease carried prepared transaction branch " + record.transactionId() + " of node '"
+                    + record.node() + "': the branch stays listed by 'prepared --node " + record.node()
+                    + "' until its transaction manager completes it.");
         }
         return TxleaseCli.OK;
     }
