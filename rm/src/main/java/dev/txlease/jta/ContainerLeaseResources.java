@@ -2,6 +2,7 @@ package dev.txlease.jta;
 
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.internal.LeaseEngine;
+import dev.txlease.internal.LeaseEngines;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public final class ContainerLeaseResources {
     private final Map<String, OpenBranch> branches = new ConcurrentHashMap<>();
 
     private ContainerLeaseResources(DefaultLeaseClient client, TransactionSynchronizationRegistry registry) {
-        this.engine = client.engine();
+        this.engine = LeaseEngines.of(client);
         this.registry = registry;
         this.enlistment = new LeaseEnlistment(engine, registry);
     }
