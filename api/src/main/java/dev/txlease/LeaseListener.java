@@ -28,4 +28,15 @@ public interface LeaseListener {
      * @param remaining the time left on the local monotonic clock
      */
     default void onNearExpiry(Lease lease, Duration remaining) {}
+
+    /**
+     * A renewal of the lease started {@code delay} after it was due (more than half a heartbeat
+     * period) although nothing failed: the client's heartbeats are overloaded (more leases than its
+     * renewal threads serve at the store's latency, or a starved process) and the lease may expire.
+     * The client also logs a WARNING. Called at most once per streak of late renewals.
+     *
+     * @param lease the lease
+     * @param delay how late the renewal started
+     */
+    default void onRenewalLate(Lease lease, Duration delay) {}
 }

@@ -18,7 +18,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>the fence counter of a name increases by exactly one on every grant, atomically with it, and
- *       never goes back (release keeps it; records are never deleted);
+ *       never goes back: release keeps it, and a store whose records can disappear (deleted by an
+ *       operator or by expiry) starts a new record above every token the old one gave out (the
+ *       DynamoDB store starts new records at a wall-clock base);
  *   <li>{@code expectedVersions} lists the versions the caller may hold (more than one after an
  *       ambiguous write); the condition holds if the record's version is any of them;
  *   <li>no store compares clocks: durations are recorded for waiters to measure on their own clocks.
@@ -79,10 +81,27 @@ public interface LeaseStore {
     Optional<LeaseRecord> read(String name);
 
     /**
-     * Returns the records of {@code node} that carry a prepared transaction (for XA recovery). May
-     * scan the whole store; called only by recovery.
+     * Keeps {@code branch} until {@link #forgetPrepared} (XA prepare writes it before it prepares the
+     * branch's locks). Writing the same branch again replaces it.
+     *
+     * @throws dev.txlease.LeaseStoreUnavailableException if the store cannot be reached (the branch
+     *     may or may not be kept)
      */
-    List<LeaseRecord> findPrepared(String node);
+    void savePrepared(PreparedBranch branch);
+
+    /**
+     * Returns the prepared branches of {@code node} that were saved and not yet forgotten, whatever
+     * happened to their locks since (for XA recovery). The cost is proportional to the prepared
+     * branches of the node, not to the number of locks in the store; a branch saved a moment ago may
+     * be missing (the index behind it may lag), one forgotten a moment ago may still be listed.
+     */
+    List<PreparedBranch> findPrepared(String node);
+
+    /**
+     * Forgets the prepared branch {@code transactionId} of {@code node} once its locks are completed;
+     * forgetting a branch that is not kept is no error.
+     */
+    void forgetPrepared(String node, String transactionId);
 
     /**
      * Returns an identity of the store (for example the table and endpoint), equal for two store

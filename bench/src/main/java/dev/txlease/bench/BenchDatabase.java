@@ -1,6 +1,10 @@
 package dev.txlease.bench;
 
+import dev.txlease.Lease;
 import dev.txlease.jdbc.FencedDataSource;
+import dev.txlease.jdbc.GuardTable;
+import dev.txlease.jdbc.internal.Fencer;
+import dev.txlease.jdbc.internal.TransactionContext;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
@@ -14,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -35,6 +40,8 @@ import org.postgresql.xa.PGXADataSource;
 final class BenchDatabase implements AutoCloseable {
     static final String ACCOUNT_TABLE = "txlease_bench_account";
     static final String GUARD_TABLE = "txlease_bench_guard";
+    static final String ROWS_TABLE = "txlease_bench_rows";
+    static final int ROWS = 100;
     static final String PG_URL_VARIABLE = "TXLEASE_PG_URL";
     static final String PG_DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&connectTimeout=3";
 
@@ -44,6 +51,7 @@ final class BenchDatabase implements AutoCloseable {
     private final AgroalDataSource localPool;
     private final FencedDataSource fencedJta;
     private final FencedDataSource fencedLocal;
+    private final Fencer unverifiedLocal;
 
     private BenchDatabase(
             String key,
@@ -61,6 +69,7 @@ final class BenchDatabase implements AutoCloseable {
                 .build();
         this.fencedLocal =
                 FencedDataSource.builder(localPool).guardTable(GUARD_TABLE).build();
+        this.unverifiedLocal = new Fencer(GuardTable.named(GUARD_TABLE), null, TransactionContext.NONE, false);
     }
 
     /** Returns H2 in memory, enlisted through XA. */
@@ -152,7 +161,37 @@ final class BenchDatabase implements AutoCloseable {
                 }
             }
         }
+        createRows(ROWS_TABLE);
         fencedLocal.createGuardTable();
+    }
+
+    private void createRows(String rowsTable) throws SQLException {
+        try (Connection connection = localPool.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + rowsTable + " (id INT PRIMARY KEY, label VARCHAR(32))");
+            try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + rowsTable)) {
+                rows.next();
+                for (int id = rows.getInt(1) + 1; id <= ROWS; id++) {
+                    statement.execute(
+                            "INSERT INTO " + rowsTable + " (id, label) VALUES (" + id + ", 'row " + id + "')");
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the measured read: all {@value #ROWS} rows of {@value #ROWS_TABLE}, two columns each, so
+     * that the per-call cost of a wrapper shows (one prepare, one execute, 201 result set calls).
+     */
+    static long read(Connection connection) throws SQLException {
+        long sum = 0;
+        try (PreparedStatement select = connection.prepareStatement("SELECT id, label FROM " + ROWS_TABLE);
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                sum += rows.getInt(1) + rows.getString(2).length();
+            }
+        }
+        return sum;
     }
 
     /** Returns the short key: {@code h2} or {@code postgresql}. */
@@ -190,6 +229,14 @@ final class BenchDatabase implements AutoCloseable {
         return fencedLocal;
     }
 
+    /**
+     * Returns a fenced connection of {@link #localPool()} guarded by a lease, whose local commit does
+     * not re-run the guard update (the internal switch the bench uses to measure re-verification).
+     */
+    Connection fencedWithoutReVerification(Lease lease) throws SQLException {
+        return unverifiedLocal.wrap(localPool.getConnection(), List.of(lease));
+    }
+
     /** Runs the measured write: one {@code UPDATE} of the account row. */
     static void write(Connection connection) throws SQLException {
         try (PreparedStatement update =
@@ -208,6 +255,7 @@ final class BenchDatabase implements AutoCloseable {
                 Statement statement = connection.createStatement()) {
             statement.execute("DROP TABLE IF EXISTS " + ACCOUNT_TABLE);
             statement.execute("DROP TABLE IF EXISTS " + GUARD_TABLE);
+            statement.execute("DROP TABLE IF EXISTS " + ROWS_TABLE);
         } finally {
             jtaPool.close();
             localPool.close();

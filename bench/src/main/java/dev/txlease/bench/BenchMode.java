@@ -25,6 +25,7 @@ import java.util.List;
  * @param awsFewerHeartbeatLeases the smaller count the AWS client is also measured at (one
  *     heartbeat thread renews its leases one after the other)
  * @param heartbeat the lease settings of the heartbeat measure
+ * @param heartbeatLatency the latency added to every request during the heartbeat measure
  * @param heartbeatHold how long the leases are held once all are granted
  * @param transactionWarmUps untimed transactions per variant
  * @param transactions timed transactions per variant
@@ -46,6 +47,7 @@ record BenchMode(
         int heartbeatLeases,
         int awsFewerHeartbeatLeases,
         LeaseSettings heartbeat,
+        Duration heartbeatLatency,
         Duration heartbeatHold,
         int transactionWarmUps,
         int transactions) {
@@ -67,7 +69,8 @@ record BenchMode(
             /* txleaseSeparateHandovers */ 3,
             /* heartbeatLeases */ 100,
             /* awsFewerHeartbeatLeases */ 50,
-            /* heartbeat */ new LeaseSettings(Duration.ofSeconds(2), Duration.ofMillis(500), 2),
+            /* heartbeat */ new LeaseSettings(Duration.ofSeconds(2), Duration.ofMillis(500), 0),
+            /* heartbeatLatency */ Duration.ofMillis(10),
             /* heartbeatHold */ Duration.ofSeconds(2),
             /* transactionWarmUps */ 10,
             /* transactions */ 20);
@@ -89,7 +92,8 @@ record BenchMode(
             /* txleaseSeparateHandovers */ 40,
             /* heartbeatLeases */ 10_000,
             /* awsFewerHeartbeatLeases */ 2_000,
-            /* heartbeat */ new LeaseSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), 4),
+            /* heartbeat */ LeaseSettings.TXLEASE_DEFAULTS,
+            /* heartbeatLatency */ Duration.ofMillis(10),
             /* heartbeatHold */ Duration.ofSeconds(30),
             /* transactionWarmUps */ 200,
             /* transactions */ 600);

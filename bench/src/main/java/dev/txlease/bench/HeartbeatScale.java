@@ -40,8 +40,9 @@ final class HeartbeatScale {
                 .describe(String.format(
                         Locale.ROOT,
                         "One client holds %,d leases for %s after all are granted: lease %s, heartbeat"
-                                + " every %s (txlease: %d renewal threads; the AWS client: its one heartbeat"
-                                + " thread). A renewal is missed when a lease goes more than 1.5 heartbeat periods"
+                                + " every %s (txlease: %s; the AWS client: its one heartbeat"
+                                + " thread). Every request of either library waits %d ms before it is sent, as"
+                                + " it would on the way to a real DynamoDB. A renewal is missed when a lease goes more than 1.5 heartbeat periods"
                                 + " without a successful one; each further period counts another. CPU is the CPU"
                                 + " time of the library's own threads during the hold; process CPU includes"
                                 + " DynamoDB Local (same JVM). Run one after the other: txlease, the AWS client, the"
@@ -50,7 +51,10 @@ final class HeartbeatScale {
                         BenchMain.seconds(mode.heartbeatHold()),
                         BenchMain.seconds(settings.leaseDuration()),
                         BenchMain.seconds(settings.heartbeatPeriod()),
-                        settings.heartbeatThreads(),
+                        settings.heartbeatThreads() == 0
+                                ? "the client's default renewal threads, started on demand"
+                                : settings.heartbeatThreads() + " renewal threads at most",
+                        mode.heartbeatLatency().toMillis(),
                         mode.awsFewerHeartbeatLeases()))
                 .columns(
                         "library",
@@ -62,9 +66,18 @@ final class HeartbeatScale {
                         "library CPU s (µs per renewal)",
                         "process CPU s",
                         "acquire all s");
-        Result txlease = measure(context.txlease(), mode.heartbeatLeases(), mode);
-        Result aws = measure(context.aws(), mode.heartbeatLeases(), mode);
-        Result awsFewer = measure(context.aws(), mode.awsFewerHeartbeatLeases(), mode);
+        RequestLatency latency = context.dynamo().latency();
+        Result txlease;
+        Result aws;
+        Result awsFewer;
+        latency.set(mode.heartbeatLatency());
+        try {
+            txlease = measure(context.txlease(), mode.heartbeatLeases(), mode);
+            aws = measure(context.aws(), mode.heartbeatLeases(), mode);
+            awsFewer = measure(context.aws(), mode.awsFewerHeartbeatLeases(), mode);
+        } finally {
+            latency.set(Duration.ZERO);
+        }
         txlease.row(section, "txlease");
         aws.row(section, "AWS lock client");
         awsFewer.row(section, "AWS lock client, fewer leases");
@@ -73,7 +86,9 @@ final class HeartbeatScale {
                 Map.of(
                         "leaseDurationMs", settings.leaseDuration().toMillis(),
                         "heartbeatPeriodMs", settings.heartbeatPeriod().toMillis(),
-                        "txleaseHeartbeatThreads", settings.heartbeatThreads(),
+                        "txleaseHeartbeatThreads",
+                                settings.heartbeatThreads() == 0 ? "default" : settings.heartbeatThreads(),
+                        "requestLatencyMs", mode.heartbeatLatency().toMillis(),
                         "holdMs", mode.heartbeatHold().toMillis()));
         section.value("txlease", txlease.toJson());
         section.value("aws", aws.toJson());
@@ -85,8 +100,9 @@ final class HeartbeatScale {
                 txlease.threads,
                 aws.threads));
         section.note("The AWS client renews all its locks on its one heartbeat thread, one request after another, so"
-                + " a pass over N locks takes N round trips; txlease's scheduler spreads each lease's beats over the"
-                + " period and runs them on its renewal threads.");
+                + " a pass over N locks takes N round trips; txlease queues at most one beat per lease, runs the due"
+                + " ones nearest expiry first, and starts renewal threads while beats are due faster than the running"
+                + " ones serve them (library threads: those alive at the end of the hold).");
         section.note("The SDK's own timer threads (`sdk-ScheduledExecutor-*`, shared per SDK client) are not counted"
                 + " for either library.");
         return section.target(

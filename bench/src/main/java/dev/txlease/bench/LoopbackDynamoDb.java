@@ -49,6 +49,7 @@ final class LoopbackDynamoDb implements AutoCloseable {
     private final URI endpoint;
     private final Set<Thread> threadsBefore;
     private final List<DynamoDbClient> clients = new ArrayList<>(); // guarded by this
+    private final RequestLatency latency = new RequestLatency();
 
     private LoopbackDynamoDb(DynamoDBProxyServer server, URI endpoint, Set<Thread> threadsBefore) {
         this.server = server;
@@ -85,12 +86,19 @@ final class LoopbackDynamoDb implements AutoCloseable {
         return endpoint;
     }
 
+    /** Returns the latency added to every request of the clients made by {@link #newClient}. */
+    RequestLatency latency() {
+        return latency;
+    }
+
     /**
-     * Returns a new SDK client for the server with {@code interceptors} installed; {@link #close()}
-     * closes it.
+     * Returns a new SDK client for the server with {@code interceptors} and the {@link #latency()}
+     * installed; {@link #close()} closes it.
      */
     synchronized DynamoDbClient newClient(ExecutionInterceptor... interceptors) {
-        DynamoDbClient client = buildClient(List.of(interceptors));
+        List<ExecutionInterceptor> all = new ArrayList<>(List.of(interceptors));
+        all.add(latency);
+        DynamoDbClient client = buildClient(all);
         clients.add(client);
         return client;
     }

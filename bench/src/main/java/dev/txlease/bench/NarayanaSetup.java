@@ -1,6 +1,6 @@
 package dev.txlease.bench;
 
-import dev.txlease.jta.NarayanaStandalone;
+import dev.txlease.jta.narayana.NarayanaStandalone;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.nio.file.Path;

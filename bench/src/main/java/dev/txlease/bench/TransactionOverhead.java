@@ -37,6 +37,10 @@ import java.util.Map;
  *   <li><b>DB only</b>: a local JDBC transaction, the same {@code UPDATE}, commit;
  *   <li><b>DB fenced</b>: the same through the fenced data source under a lease held throughout; the
  *       fence check's share of the DB transaction is (fenced &minus; DB only) / fenced, on medians.
+ *       The fenced commit re-runs the guard update (re-verification), so this includes it;
+ *   <li><b>read raw / read wrapped</b>: a read of {@value BenchDatabase#ROWS} rows in auto-commit
+ *       without a lease, on the pool's connection and through the fenced data source: the cost of
+ *       the proxies alone (every statement and result set call goes through one).
  * </ol>
  *
  * <p>Not instantiable.
@@ -56,7 +60,14 @@ final class TransactionOverhead {
                         + " through `FencedDataSource` (fence check in the database); commit prepares the lease"
                         + " (1 store request) and releases it (1). **DB only / DB fenced**: a local JDBC"
                         + " transaction with the same `UPDATE`, without and with the fence check (lease held"
-                        + " throughout); the fence check's share = (fenced - DB only) / fenced, on medians. "
+                        + " throughout); the fence check's share = (fenced - DB only) / fenced, on medians; a local"
+                        + " commit of a fenced transaction runs the guard `UPDATE` once more (re-verification);"
+                        + " **DB fenced without re-verification** skips it (an internal switch), and the"
+                        + " re-verification's share = (fenced - without) / fenced."
+                        + " **read 100 rows**: one `SELECT` of " + BenchDatabase.ROWS + " rows, two columns each, in"
+                        + " auto-commit without a lease, on the pool's connection (raw) and through"
+                        + " `FencedDataSource` (wrapped: the JDK-proxy statement and result set, no check); the"
+                        + " wrapper's share = (wrapped - raw) / wrapped, on medians. "
                         + context.mode().transactions() + " transactions per variant after "
                         + context.mode().transactionWarmUps() + " warm-up ones, in " + BLOCKS
                         + " alternating blocks. The AWS lock client has no JTA integration: n/a.")
@@ -71,7 +82,11 @@ final class TransactionOverhead {
                         "store requests per leased tx: acquire + commit",
                         "DB only p50 ms",
                         "DB fenced p50 ms",
-                        "fence check share");
+                        "fence check share",
+                        "DB fenced without re-verification p50 ms",
+                        "re-verification share",
+                        "read 100 rows p50 ms: raw / wrapped",
+                        "wrapper share");
         TransactionManager transactionManager = NarayanaSetup.transactionManager();
         TransactionSynchronizationRegistry registry = NarayanaSetup.registry();
         List<Result> results = new ArrayList<>();
@@ -151,7 +166,13 @@ final class TransactionOverhead {
                 leased(database, lockName, result);
                 local(database, result);
                 fenced(database, held, result);
+                unverified(database, held, result);
+                read(database, result, false);
+                read(database, result, true);
             } else {
+                read(database, result, true);
+                read(database, result, false);
+                unverified(database, held, result);
                 fenced(database, held, result);
                 local(database, result);
                 leased(database, lockName, result);
@@ -232,6 +253,27 @@ final class TransactionOverhead {
             result.dbFenced.add(System.nanoTime() - start);
         }
 
+        private void unverified(BenchDatabase database, Lease held, Result result) throws SQLException {
+            long start = System.nanoTime();
+            try (Connection connection = database.fencedWithoutReVerification(held)) {
+                connection.setAutoCommit(false);
+                BenchDatabase.write(connection);
+                connection.commit();
+            }
+            result.dbFencedUnverified.add(System.nanoTime() - start);
+        }
+
+        /** Reads the rows table in auto-commit, without a lease: the wrappers' cost alone. */
+        private void read(BenchDatabase database, Result result, boolean wrapped) throws SQLException {
+            long start = System.nanoTime();
+            try (Connection connection = (wrapped ? database.fencedLocal() : database.localPool()).getConnection()) {
+                if (BenchDatabase.read(connection) <= 0) {
+                    throw new IllegalStateException("the rows table of the read is empty");
+                }
+            }
+            (wrapped ? result.readWrapped : result.readRaw).add(System.nanoTime() - start);
+        }
+
         private void begin() {
             try {
                 transactionManager.begin();
@@ -270,6 +312,9 @@ final class TransactionOverhead {
         final Latencies commit = new Latencies();
         final Latencies dbOnly = new Latencies();
         final Latencies dbFenced = new Latencies();
+        final Latencies dbFencedUnverified = new Latencies();
+        final Latencies readRaw = new Latencies();
+        final Latencies readWrapped = new Latencies();
         final Latencies acquireRequests = new Latencies(); // counts, not nanoseconds
         final Latencies commitRequests = new Latencies();
 
@@ -283,6 +328,10 @@ final class TransactionOverhead {
             double ratioMean = leased.mean() / plain.mean();
             double ratioTwoPhase = (double) leased.percentile(50) / plainTwoPhase.percentile(50);
             double share = (double) (dbFenced.percentile(50) - dbOnly.percentile(50)) / dbFenced.percentile(50);
+            double verifyShare =
+                    (double) (dbFenced.percentile(50) - dbFencedUnverified.percentile(50)) / dbFenced.percentile(50);
+            double wrapperShare =
+                    (double) (readWrapped.percentile(50) - readRaw.percentile(50)) / readWrapped.percentile(50);
             String requests = String.format(Locale.ROOT, "%s + %s", range(acquireRequests), range(commitRequests));
             section.row(
                     database,
@@ -295,7 +344,11 @@ final class TransactionOverhead {
                     requests,
                     Latencies.millis(dbOnly.percentile(50)),
                     Latencies.millis(dbFenced.percentile(50)),
-                    String.format(Locale.ROOT, "%.1f%%", share * 100));
+                    String.format(Locale.ROOT, "%.1f%%", share * 100),
+                    Latencies.millis(dbFencedUnverified.percentile(50)),
+                    String.format(Locale.ROOT, "%.1f%%", verifyShare * 100),
+                    Latencies.millis(readRaw.percentile(50)) + " / " + Latencies.millis(readWrapped.percentile(50)),
+                    String.format(Locale.ROOT, "%.1f%%", wrapperShare * 100));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("transactions", plain.count());
             json.put("plainP50Ms", Latencies.millisValue(plain.percentile(50)));
@@ -315,6 +368,11 @@ final class TransactionOverhead {
             json.put("dbOnlyP50Ms", Latencies.millisValue(dbOnly.percentile(50)));
             json.put("dbFencedP50Ms", Latencies.millisValue(dbFenced.percentile(50)));
             json.put("fenceShare", share);
+            json.put("dbFencedWithoutReVerificationP50Ms", Latencies.millisValue(dbFencedUnverified.percentile(50)));
+            json.put("reVerificationShare", verifyShare);
+            json.put("readRawP50Ms", Latencies.millisValue(readRaw.percentile(50)));
+            json.put("readWrappedP50Ms", Latencies.millisValue(readWrapped.percentile(50)));
+            json.put("wrapperShare", wrapperShare);
             section.value(label, json);
             boolean twoExtra =
                     commitRequests.count() > 0 && commitRequests.percentile(0) == 2 && commitRequests.max() == 2;

@@ -56,12 +56,12 @@ final class TxleaseLibrary implements LibraryUnderTest<Lease> {
 
     @Override
     public LockClientUnderTest<Lease> newClient(LeaseSettings settings) {
-        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
-                .node("bench")
-                .owner("bench-txlease-" + clients.incrementAndGet())
-                .heartbeatThreads(settings.heartbeatThreads())
-                .build();
-        return new Client(client, settings);
+        DefaultLeaseClient.Builder builder =
+                DefaultLeaseClient.builder(store).node("bench").owner("bench-txlease-" + clients.incrementAndGet());
+        if (settings.heartbeatThreads() > 0) {
+            builder.heartbeatThreads(settings.heartbeatThreads());
+        }
+        return new Client(builder.build(), settings);
     }
 
     /** One {@link DefaultLeaseClient}. Thread-safe. */

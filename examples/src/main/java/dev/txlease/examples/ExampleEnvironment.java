@@ -5,8 +5,8 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
-import dev.txlease.jta.NarayanaStandalone;
 import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.jta.narayana.NarayanaStandalone;
 import dev.txlease.spi.LeaseStore;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
@@ -91,8 +91,9 @@ final class ExampleEnvironment implements AutoCloseable {
     }
 
     /**
-     * Every run starts a new lease table, so fence counters start again at 1; the guard table must
-     * start again with them. Never drop a guard table in production: that lets old tokens write again.
+     * Every run starts a new lease table and, so each run starts clean, a new guard table (new lease
+     * items start at a clock-based token, above the last run's). Never drop a guard table in
+     * production: that lets old tokens write again.
      */
     private void restartGuardTable() throws SQLException {
         try (java.sql.Connection connection = pool.getConnection();

@@ -1,14 +1,8 @@
 package dev.txlease.examples;
 
 import dev.txlease.LeaseStoreUnavailableException;
-import dev.txlease.spi.GrantRequest;
-import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.ForwardingLeaseStore;
 import dev.txlease.spi.LeaseStore;
-import dev.txlease.spi.StoreResult;
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
@@ -17,12 +11,11 @@ import java.util.function.Supplier;
  * while frozen, that worker's heartbeats cannot reach the store, exactly as during a long GC pause;
  * they go through when the process thaws. Thread-safe.
  */
-final class FreezableStore implements LeaseStore {
-    private final LeaseStore store;
+final class FreezableStore extends ForwardingLeaseStore {
     private volatile CountDownLatch thawed = new CountDownLatch(0);
 
     FreezableStore(LeaseStore store) {
-        this.store = store;
+        super(store);
     }
 
     void freeze() {
@@ -33,7 +26,8 @@ final class FreezableStore implements LeaseStore {
         thawed.countDown();
     }
 
-    private <T> T pass(String lockName, Supplier<T> call) {
+    @Override
+    protected <T> T forward(String operation, String lockName, Supplier<T> call) {
         try {
             thawed.await();
         } catch (InterruptedException e) {
@@ -41,52 +35,5 @@ final class FreezableStore implements LeaseStore {
             throw new LeaseStoreUnavailableException("interrupted while frozen", lockName, e);
         }
         return call.get();
-    }
-
-    @Override
-    public StoreResult tryGrant(GrantRequest request) {
-        return pass(request.name(), () -> store.tryGrant(request));
-    }
-
-    @Override
-    public StoreResult renew(
-            String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
-        return pass(name, () -> store.renew(name, owner, expectedVersions, newVersion, leaseDuration));
-    }
-
-    @Override
-    public StoreResult release(String name, String owner, Collection<String> expectedVersions) {
-        return pass(name, () -> store.release(name, owner, expectedVersions));
-    }
-
-    @Override
-    public StoreResult prepare(
-            String name,
-            String owner,
-            Collection<String> expectedVersions,
-            String newVersion,
-            Duration leaseDuration,
-            String transactionId) {
-        return pass(name, () -> store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId));
-    }
-
-    @Override
-    public StoreResult completeTransaction(String name, String transactionId, boolean release) {
-        return pass(name, () -> store.completeTransaction(name, transactionId, release));
-    }
-
-    @Override
-    public Optional<LeaseRecord> read(String name) {
-        return pass(name, () -> store.read(name));
-    }
-
-    @Override
-    public List<LeaseRecord> findPrepared(String node) {
-        return pass(null, () -> store.findPrepared(node));
-    }
-
-    @Override
-    public String storeId() {
-        return store.storeId();
     }
 }

@@ -9,13 +9,13 @@ final class Timeline {
 
     Timeline(PrintStream out) {
         this.out = out;
-        out.printf("%8s  %-9s %-6s %s%n", "time", "worker", "fence", "event");
+        out.printf("%8s  %-9s %-19s %s%n", "time", "worker", "fence", "event");
     }
 
     /** Prints an event; {@code fence} may be null. */
     synchronized void event(String worker, Object fence, String what) {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        String line = String.format("%6d ms  %-9s %-6s %s", millis, worker, fence == null ? "-" : fence, what);
+        String line = String.format("%6d ms  %-9s %-19s %s", millis, worker, fence == null ? "-" : fence, what);
         out.println(line);
     }
 }

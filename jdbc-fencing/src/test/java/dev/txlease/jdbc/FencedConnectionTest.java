@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.Lease;
+import dev.txlease.jdbc.jdbi.FencingConfig;
+import dev.txlease.jdbc.jdbi.FencingPlugin;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -23,6 +27,8 @@ import javax.sql.DataSource;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbc.JdbcPreparedStatement;
 import org.h2.jdbcx.JdbcDataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +154,178 @@ class FencedConnectionTest {
                 default -> throw new IllegalArgumentException(path);
             }
         }
+    }
+
+    @Test
+    void everyObjectReachableFromTheConnectionHandsOutTheFencedConnection() throws SQLException {
+        try (Connection connection = fenced.getConnection()) {
+            connection.setAutoCommit(false);
+            DatabaseMetaData metaData = connection.getMetaData();
+            assertSame(connection, metaData.getConnection());
+            try (ResultSet tables = metaData.getTables(null, null, "%", null)) {
+                Statement owner = tables.getStatement();
+                assertTrue(owner == null || owner.getConnection() == connection, () -> "reached " + owner);
+            }
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT 1")) {
+                assertSame(statement, rows.getStatement());
+                assertSame(connection, rows.getStatement().getConnection());
+            }
+            try (PreparedStatement insert =
+                    connection.prepareStatement(WriteLog.INSERT, Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, "reachable");
+                insert.setLong(2, 1);
+                insert.setString(3, "x");
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    assertSame(connection, keys.getStatement().getConnection());
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT 1")) {
+                assertTrue(select.execute());
+                try (ResultSet current = select.getResultSet()) {
+                    assertSame(select, current.getStatement());
+                }
+            }
+            try (CallableStatement callable = connection.prepareCall("SELECT 1");
+                    ResultSet rows = callable.executeQuery()) {
+                assertSame(connection, rows.getStatement().getConnection());
+            }
+            connection.rollback();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"updateRow", "insertRow", "deleteRow"})
+    void everyWriteOfAnUpdatableResultSetRunsTheCheck(String path) throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease lease = holders.stallingHolder(name);
+        try (Connection rawConnection = raw.getConnection()) {
+            WriteLog.append(rawConnection, lease, "row");
+        }
+        try (Connection connection = fenced.getConnection();
+                Statement statement =
+                        connection.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE);
+                ResultSet rows = statement.executeQuery("SELECT id, lock_name, fence, writer FROM " + WriteLog.TABLE
+                        + " WHERE lock_name = '" + name + "'")) {
+            assertTrue(rows.next());
+            try (LeaseBinding binding = LeaseBinding.bind(lease)) {
+                // In auto-commit mode the check refuses to run: a cheap way to see that it was reached.
+                SQLException refused = assertThrows(SQLException.class, () -> {
+                    switch (path) {
+                        case "updateRow" -> {
+                            rows.updateString("writer", "changed");
+                            rows.updateRow();
+                        }
+                        case "insertRow" -> {
+                            rows.moveToInsertRow();
+                            rows.updateString("lock_name", name);
+                            rows.updateLong("fence", 1);
+                            rows.updateString("writer", "inserted");
+                            rows.insertRow();
+                        }
+                        case "deleteRow" -> rows.deleteRow();
+                        default -> throw new IllegalArgumentException(path);
+                    }
+                });
+                assertEquals("25000", refused.getSQLState(), refused::getMessage);
+            }
+        }
+        assertEquals(List.of(WriteLog.entry("row", lease)), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 11, hole 4: H2 commits the open transaction in setTransactionIsolation. */
+    @Test
+    void setTransactionIsolationThatCommitsEndsTheCheckedState() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connection = fenced.getConnection(a)) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, a, "A1");
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED); // H2 commits here
+            b = holders.takeOver(name, a); // A's guard row is free: B writes without waiting
+            try (Connection connB = fenced.getConnection(b)) {
+                connB.setAutoCommit(false);
+                WriteLog.append(connB, b, "B");
+                connB.commit();
+            }
+            assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(connection, a, "A2"));
+            assertThrows(StaleFenceTokenException.class, connection::commit);
+        }
+        assertEquals(List.of(WriteLog.entry("A1", a), WriteLog.entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 11, hole 4, through Jdbi: Handle.setTransactionIsolationLevel inside a transaction. */
+    @Test
+    void jdbiSetTransactionIsolationLevelInsideATransactionEndsTheCheckedState() throws Exception {
+        Jdbi jdbi = Jdbi.create(raw);
+        jdbi.installPlugin(new FencingPlugin());
+        jdbi.getConfig(FencingConfig.class).setGuardTable("wrapper_guard");
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease[] b = new Lease[1];
+        try (LeaseBinding binding = LeaseBinding.bind(a)) {
+            SQLException failure = assertThrows(
+                    SQLException.class,
+                    () -> jdbi.useTransaction(handle -> {
+                        WriteLog.append(handle.getConnection(), a, "A1");
+                        handle.setTransactionIsolationLevel(TransactionIsolationLevel.SERIALIZABLE);
+                        b[0] = holders.takeOver(name, a);
+                        try (Connection connB = fenced.getConnection(b[0])) {
+                            connB.setAutoCommit(false);
+                            WriteLog.append(connB, b[0], "B");
+                            connB.commit();
+                        }
+                        WriteLog.append(handle.getConnection(), a, "A2");
+                    }));
+            FencingContract.causeOf(failure, StaleFenceTokenException.class);
+        }
+        assertEquals(List.of(WriteLog.entry("A1", a), WriteLog.entry("B", b[0])), WriteLog.entries(raw, name));
+    }
+
+    /** Switching auto-commit on commits: it re-verifies as commit() does. */
+    @Test
+    void switchingAutoCommitOnReVerifiesLikeCommit() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connection = fenced.getConnection(a);
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, a, "A1");
+            statement.execute("COMMIT"); // releases the guard row behind the wrapper's back
+            b = holders.takeOver(name, a);
+            try (Connection connB = fenced.getConnection(b)) {
+                connB.setAutoCommit(false);
+                WriteLog.append(connB, b, "B");
+                connB.commit();
+            }
+            WriteLog.append(connection, a, "A2");
+            assertThrows(StaleFenceTokenException.class, () -> connection.setAutoCommit(true));
+            assertTrue(connection.getAutoCommit());
+        }
+        assertEquals(List.of(WriteLog.entry("A1", a), WriteLog.entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 11: a check that fails with something else than a FenceCheckException poisons too. */
+    @Test
+    void aGuardFailureThatIsNotAFenceCheckExceptionPoisonsTheTransaction() throws Exception {
+        FencedDataSource missingGuard =
+                FencedDataSource.builder(raw).guardTable("no_such_guard").build();
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        try (Connection connection = missingGuard.getConnection()) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, a, "unguarded"); // before any lease: not checked
+            try (LeaseBinding binding = LeaseBinding.bind(a)) {
+                SQLException failed = assertThrows(SQLException.class, () -> WriteLog.append(connection, a, "A"));
+                assertFalse(failed instanceof FenceCheckException, failed::toString);
+                assertThrows(SQLException.class, () -> WriteLog.append(connection, a, "again"));
+            }
+            assertThrows(SQLException.class, connection::commit);
+        }
+        assertEquals(List.of(), WriteLog.entries(raw, name));
     }
 
     @Test

@@ -17,9 +17,11 @@ import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -288,6 +290,130 @@ abstract class FencingContract {
         assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
     }
 
+    /**
+     * Issue 11, hole 1: the stale transaction is the deadlock victim on one of its own statements.
+     * H2 and MariaDB roll the whole transaction back, freeing the guard row; the newer holder
+     * commits; the application retries just the failed statement and commits. The retry must be
+     * checked again. (PostgreSQL keeps the aborted transaction open until rollback.)
+     */
+    @Test
+    void aDeadlockVictimsRetriedStatementIsCheckedAgain() throws Exception {
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        Rows.create(raw, 40);
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        assertEquals(List.of("committed"), write(a, "A1")); // the guard row exists: B waits in its UPDATE
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection(a));
+                Connection bystander = begin(raw.getConnection())) {
+            if (dialect == GuardDialect.POSTGRESQL) {
+                try (Statement statement = bystander.createStatement()) {
+                    statement.execute("SET deadlock_timeout = '60s'"); // so that A detects the deadlock
+                }
+            }
+            // The bystander's transaction is older (H2 picks the younger as victim) and heavier (MariaDB
+            // picks the lighter); on PostgreSQL A detects the deadlock first.
+            Rows.update(bystander, 2, 40);
+            WriteLog.append(connA, a, "A2"); // checked: A holds the guard row
+            Rows.update(connA, 1, 1);
+            b = holders.takeOver(name, a);
+            Lease newer = b;
+            Future<List<String>> writeB = executor.submit(() -> write(newer, "B"));
+            awaitBlocked(GUARD, writeB);
+            Future<Integer> bystanderWaits = executor.submit(() -> Rows.update(bystander, 1, 1));
+            awaitBlocked(Rows.TABLE, bystanderWaits);
+            SQLException deadlock = assertThrows(SQLException.class, () -> Rows.update(connA, 2, 2));
+            assertTrue(List.of("40001", "40P01").contains(deadlock.getSQLState()), deadlock::toString);
+            if (dialect == GuardDialect.POSTGRESQL) {
+                // The aborted transaction stays open: nothing more runs in it, and B waits for its end.
+                assertThrows(SQLException.class, () -> WriteLog.append(connA, a, "A3"));
+                connA.rollback();
+                assertTrue(writeB.get(WAIT.toSeconds(), TimeUnit.SECONDS).contains("committed"));
+            } else {
+                // The database rolled A back and freed the guard row: B writes and commits.
+                assertEquals(List.of("committed"), writeB.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                // The application retries the failed statement and commits: the retry is checked.
+                assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(connA, a, "A3"));
+                assertThrows(StaleFenceTokenException.class, connA::commit);
+            }
+            bystanderWaits.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bystander.rollback();
+        }
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 11, hole 3: an updatable result set's insertRow under a lease joined through a binding. */
+    @Test
+    void anUpdatableResultSetWriteIsCheckedUnderALeaseJoinedLater() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection());
+                Statement statement = connA.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+                ResultSet rows = statement.executeQuery("SELECT id, lock_name, fence, writer FROM " + WriteLog.TABLE
+                        + " WHERE lock_name = '" + name + "'")) {
+            b = holders.takeOver(name, a);
+            assertEquals(List.of("committed"), write(b, "B"));
+            try (LeaseBinding binding = LeaseBinding.bind(a)) {
+                rows.moveToInsertRow();
+                rows.updateString("lock_name", name);
+                rows.updateLong("fence", a.fenceToken().value());
+                rows.updateString("writer", "A");
+                assertThrows(FenceCheckException.class, rows::insertRow);
+                assertThrows(FenceCheckException.class, connA::commit);
+            }
+        }
+        assertEquals(List.of(entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /**
+     * Issue 11, hole 5: the connection of the metadata (and of every object reachable from a fenced
+     * connection) is the fenced connection, so a write through it is checked.
+     */
+    @Test
+    void theConnectionOfTheMetaDataIsTheFencedOne() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b = holders.takeOver(name, a);
+        assertEquals(List.of("committed"), write(b, "B"));
+        try (Connection connA = begin(fenced.getConnection(a))) {
+            DatabaseMetaData metaData = connA.getMetaData();
+            assertSame(connA, metaData.getConnection());
+            try (ResultSet tables = metaData.getTables(null, null, "%", new String[] {"TABLE"})) {
+                Statement owner = tables.getStatement();
+                assertTrue(owner == null || owner.getConnection() == connA, () -> "reached " + owner);
+            }
+            Connection reached = metaData.getConnection();
+            assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(reached, a, "A"));
+            assertThrows(StaleFenceTokenException.class, connA::commit);
+        }
+        assertEquals(List.of(entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /**
+     * Issue 11, re-verify at commit: a COMMIT sent as SQL text ends the transaction behind the
+     * wrapper's back; commit() runs the guard update again and refuses the stale rest.
+     */
+    @Test
+    void commitReVerifiesWhenTheTransactionEndedBehindTheWrappersBack() throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease a = holders.stallingHolder(name);
+        Lease b;
+        try (Connection connA = begin(fenced.getConnection(a));
+                Statement statement = connA.createStatement()) {
+            WriteLog.append(connA, a, "A1");
+            statement.execute("COMMIT"); // releases the guard row; the wrapper cannot know
+            b = holders.takeOver(name, a);
+            assertEquals(List.of("committed"), write(b, "B"));
+            WriteLog.append(connA, a, "A2"); // not checked again: the wrapper counts it as checked
+            assertThrows(FenceCheckException.class, connA::commit);
+        }
+        assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
     Connection begin(Connection connection) throws SQLException {
         connection.setTransactionIsolation(isolation());
         connection.setAutoCommit(false);
@@ -339,11 +465,17 @@ abstract class FencingContract {
     }
 
     private void awaitBlockedGuardUpdate(Future<?> writer) throws Exception {
+        awaitBlocked(GUARD, writer);
+    }
+
+    /** Waits until a session is blocked in an {@code UPDATE} of {@code table} (the subclass's query). */
+    private void awaitBlocked(String table, Future<?> writer) throws Exception {
+        String sql = blockedGuardUpdatesSql().replace("UPDATE " + GUARD + " ", "UPDATE " + table + " ");
         try (Connection observer = raw.getConnection();
-                PreparedStatement probe = observer.prepareStatement(blockedGuardUpdatesSql())) {
-            Await.until("a transaction is seen waiting for the guard row", WAIT, () -> {
+                PreparedStatement probe = observer.prepareStatement(sql)) {
+            Await.until("a transaction is seen waiting in an update of " + table, WAIT, () -> {
                 if (writer.isDone()) {
-                    throw new AssertionError("the writer finished without waiting for the guard row");
+                    throw new AssertionError("the writer finished without waiting in an update of " + table);
                 }
                 try (ResultSet count = probe.executeQuery()) {
                     count.next();

@@ -18,6 +18,7 @@ import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -58,6 +59,9 @@ abstract class JtaFencingContract {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
+
     private static TransactionManager transactionManager;
     private static TransactionSynchronizationRegistry registry;
     private static TransactionalLeaseClient leasesA;
@@ -77,8 +81,8 @@ abstract class JtaFencingContract {
 
     @BeforeAll
     static void startTransactionsAndLeases() throws SQLException {
-        transactionManager = Jta.transactionManager();
-        registry = Jta.registry();
+        transactionManager = InProcessNarayana.transactionManager();
+        registry = InProcessNarayana.registry();
         LeaseStore store = DYNAMO.newStore();
         leasesA = TransactionalLeaseClient.builder(
                         DefaultLeaseClient.builder(store).owner("jta-holder-A").build(), transactionManager)

@@ -16,6 +16,7 @@ import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -47,8 +48,8 @@ class JtaWithoutRegistryTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
-    private final TransactionManager transactionManager = Jta.transactionManager();
-    private final TransactionSynchronizationRegistry registry = Jta.registry();
+    private final TransactionManager transactionManager = InProcessNarayana.transactionManager();
+    private final TransactionSynchronizationRegistry registry = InProcessNarayana.registry();
     private final DataSource raw = Databases.h2("jta-without-registry");
     private TransactionalLeaseClient leasesA;
     private TransactionalLeaseClient leasesB;

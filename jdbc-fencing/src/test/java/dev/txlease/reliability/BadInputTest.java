@@ -15,11 +15,11 @@ import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.LeaseBinding;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.testing.Databases;
-import dev.txlease.jdbc.testing.Jta;
-import dev.txlease.jta.LeaseRecoveryHelper;
 import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.jta.narayana.LeaseRecoveryHelper;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.TransactionManager;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,6 +49,9 @@ class BadInputTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
+
     private static final String HUGE = "x".repeat(1_000_000);
     private static final List<String> BAD_NAMES =
             List.of("", "x".repeat(256), HUGE, "bad\nname", "nul\u0000", "tab\tname", "del\u007Fname", "half\uD800");
@@ -74,10 +77,10 @@ class BadInputTest {
         store = DYNAMO.newStore();
         client = DefaultLeaseClient.builder(store).owner("client").build();
         otherClient = DefaultLeaseClient.builder(store).owner("other").build();
-        transactions = Jta.transactionManager();
+        transactions = InProcessNarayana.transactionManager();
         transactional = TransactionalLeaseClient.builder(
                         DefaultLeaseClient.builder(store).owner("transactional").build(), transactions)
-                .registry(Jta.registry())
+                .registry(InProcessNarayana.registry())
                 .build();
     }
 

@@ -18,6 +18,7 @@ import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import dev.txlease.testing.ManualClock;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
@@ -55,6 +56,9 @@ class ClockJumpTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
+
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     @Test
@@ -78,7 +82,7 @@ class ClockJumpTest {
                     }
                 })
                 .build();
-        TransactionManager transactions = Jta.transactionManager();
+        TransactionManager transactions = InProcessNarayana.transactionManager();
         try (AgroalDataSource pool = Jta.xaPool(JdbcDataSource.class, database.getURL(), "sa");
                 TransactionalLeaseClient holder = TransactionalLeaseClient.builder(
                                 DefaultLeaseClient.builder(store)
@@ -86,11 +90,11 @@ class ClockJumpTest {
                                         .clock(clock)
                                         .build(),
                                 transactions)
-                        .registry(Jta.registry())
+                        .registry(InProcessNarayana.registry())
                         .build()) {
             FencedDataSource fenced = FencedDataSource.builder(pool)
                     .guardTable(counter.guardTable())
-                    .transactionRegistry(Jta.registry())
+                    .transactionRegistry(InProcessNarayana.registry())
                     .build();
             transactions.begin();
             Lease lease = holder.acquire(lock, heartbeating);

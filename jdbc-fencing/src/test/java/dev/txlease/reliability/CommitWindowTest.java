@@ -18,6 +18,7 @@ import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
@@ -54,6 +55,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CommitWindowTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
 
     private static final Duration LEASE = Duration.ofSeconds(10);
     private static final AcquireOptions HEARTBEATING = AcquireOptions.builder()
@@ -144,8 +148,8 @@ class CommitWindowTest {
         FencedCounter counter = FencedCounter.create(database, "rel_commit_xa", Connection.TRANSACTION_NONE);
         String lock = "commit-window-xa-" + UUID.randomUUID();
         counter.addLock(lock);
-        TransactionManager transactions = Jta.transactionManager();
-        TransactionSynchronizationRegistry registry = Jta.registry();
+        TransactionManager transactions = InProcessNarayana.transactionManager();
+        TransactionSynchronizationRegistry registry = InProcessNarayana.registry();
         int rounds = Rounds.scaled(4);
         try (AgroalDataSource pool = Jta.xaPool(JdbcDataSource.class, database.getURL(), "sa");
                 Taker taker = new Taker(store, "jta-taker");

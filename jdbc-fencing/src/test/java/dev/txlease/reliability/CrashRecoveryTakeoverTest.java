@@ -7,21 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
-import com.arjuna.ats.arjuna.common.arjPropertyManager;
-import com.arjuna.ats.arjuna.common.recoveryPropertyManager;
-import com.arjuna.ats.arjuna.recovery.RecoveryManager;
-import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
 import com.arjuna.ats.jta.recovery.XAResourceRecoveryHelper;
 import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import dev.txlease.Lease;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
-import dev.txlease.jdbc.testing.Jta;
-import dev.txlease.jta.LeaseRecoveryHelper;
+import dev.txlease.jta.narayana.LeaseRecoveryHelper;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +54,9 @@ class CrashRecoveryTakeoverTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.server();
 
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
+
     private static final String NODE = "reliability-crash-node";
 
     @Test
@@ -68,11 +67,11 @@ class CrashRecoveryTakeoverTest {
     /**
      * Regression test for a bug this suite found: the lease branch of a transaction whose lease was
      * taken over before recovery was never completed, so Narayana kept the transaction's log and
-     * warned ARJUNA016037/016038 on every recovery scan ({@code RecoveryXAResource.recover} lists only
-     * the leases that still record the transaction, and the takeover cleared it). The branch's
-     * XAResource now serializes to a {@code PreparedLeaseBranch} in Narayana's log, which recovery
-     * completes the branch with; the lock no longer carries the transaction, so that completion
-     * changes nothing in the store.
+     * warned ARJUNA016037/016038 on every recovery scan (recovery listed only the leases that still
+     * recorded the transaction, and the takeover cleared it). The store now keeps every prepared
+     * branch apart from its locks until it is completed, so recovery lists it after a takeover too and
+     * completes it; the lock no longer carries the transaction, so that completion changes nothing on
+     * the new holder's item.
      */
     @Test
     void recoveryForgetsTheTransactionWhoseLeaseWasTakenOver() throws Exception {
@@ -114,11 +113,12 @@ class CrashRecoveryTakeoverTest {
                     () -> H2Sessions.waitingOnGuard(database, counter.guardTable()) || write.isDone());
             assertFalse(write.isDone(), "the successor wrote past an in-doubt branch of an older fence");
 
-            withRecovery(List.of(LeaseRecoveryHelper.of(recoveryStore, NODE), h2Recovery(database)), recovery -> {
-                recovery.scan();
-                assertEquals(Outcome.COMMITTED, write.get(60, TimeUnit.SECONDS));
-                recovery.scan(); // a replay finds nothing left to do
-            });
+            InProcessNarayana.withRecoveryHelpers(
+                    List.of(LeaseRecoveryHelper.of(recoveryStore, NODE), h2Recovery(database)), recovery -> {
+                        recovery.scan();
+                        assertEquals(Outcome.COMMITTED, write.get(60, TimeUnit.SECONDS));
+                        recovery.scan(); // a replay finds nothing left to do
+                    });
             assertEquals(0, recoveryStore.succeeded("completeTransaction"), "recovery released the new holder");
             assertEquals(taken, store.read(lock).orElseThrow(), "recovery changed the new holder's item");
             assertTrue(taker.client().release(next));
@@ -149,13 +149,11 @@ class CrashRecoveryTakeoverTest {
     /** Runs the crashing child JVM and returns the Narayana uid of its transaction (as a file name). */
     private static String runCrashingChild(Path directory, DynamoDbLeaseStore store, String url, String lock)
             throws IOException, InterruptedException {
-        Jta.transactionManager(); // configures Narayana in this JVM: the child shares its object store
         String output = ChildJvm.run(
                 CrashingFencedCommit.class,
                 List.of(
-                        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class)
-                                .getObjectStoreDir(),
-                        arjPropertyManager.getCoreEnvironmentBean().getNodeIdentifier(),
+                        InProcessNarayana.objectStore().toString(),
+                        InProcessNarayana.NODE,
                         DYNAMO.endpoint().toString(),
                         store.tableName(),
                         url,
@@ -185,25 +183,5 @@ class CrashRecoveryTakeoverTest {
                 return new XAResource[] {connection.getXAResource()};
             }
         };
-    }
-
-    private static synchronized void withRecovery(List<XAResourceRecoveryHelper> helpers, RecoveryCheck check)
-            throws Exception {
-        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryBackoffPeriod(1);
-        recoveryPropertyManager.getRecoveryEnvironmentBean().setRecoveryListener(false);
-        RecoveryManager.delayRecoveryManagerThread();
-        RecoveryManager recovery = RecoveryManager.manager(RecoveryManager.DIRECT_MANAGEMENT);
-        XARecoveryModule module = XARecoveryModule.getRegisteredXARecoveryModule();
-        helpers.forEach(module::addXAResourceRecoveryHelper);
-        try {
-            check.run(recovery);
-        } finally {
-            helpers.forEach(module::removeXAResourceRecoveryHelper);
-        }
-    }
-
-    @FunctionalInterface
-    private interface RecoveryCheck {
-        void run(RecoveryManager recovery) throws Exception;
     }
 }

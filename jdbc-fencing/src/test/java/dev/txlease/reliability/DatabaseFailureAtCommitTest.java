@@ -17,6 +17,7 @@ import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.RollbackException;
@@ -50,6 +51,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DatabaseFailureAtCommitTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
+
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
 
     private static final AcquireOptions OPTIONS =
             AcquireOptions.builder().leaseDuration(Duration.ofSeconds(10)).build();
@@ -106,14 +110,14 @@ class DatabaseFailureAtCommitTest {
         String lock = "killed-xa-" + UUID.randomUUID();
         counter.addLock(lock);
         LeaseStore store = DYNAMO.newStore();
-        TransactionManager transactions = Jta.transactionManager();
+        TransactionManager transactions = InProcessNarayana.transactionManager();
         try (AgroalDataSource pool = Jta.xaPool(JdbcDataSource.class, database.getURL(), "sa");
                 TransactionalLeaseClient leases = TransactionalLeaseClient.builder(
                                 DefaultLeaseClient.builder(store)
                                         .owner("killed-xa-writer")
                                         .build(),
                                 transactions)
-                        .registry(Jta.registry())
+                        .registry(InProcessNarayana.registry())
                         .build();
                 DefaultLeaseClient next =
                         DefaultLeaseClient.builder(store).owner("next").build()) {
@@ -123,7 +127,7 @@ class DatabaseFailureAtCommitTest {
             long previousToken = counter.guardToken(lock);
             FencedDataSource fenced = FencedDataSource.builder(pool)
                     .guardTable(counter.guardTable())
-                    .transactionRegistry(Jta.registry())
+                    .transactionRegistry(InProcessNarayana.registry())
                     .build();
 
             transactions.begin();

@@ -1,16 +1,11 @@
 package dev.txlease.reliability;
 
 import dev.txlease.LeaseStoreUnavailableException;
-import dev.txlease.spi.GrantRequest;
-import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.ForwardingLeaseStore;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.Await;
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -25,15 +20,15 @@ import java.util.function.Supplier;
  *       passed the gate, so that nothing this process sent can still land while it is frozen.
  *   <li>{@link #partition(boolean)} models the store being unreachable from this process: every call
  *       fails with {@link LeaseStoreUnavailableException} before it is sent.
- *   <li>{@link #calls(String)} counts the calls per operation ({@code tryGrant}, {@code renew}, ...),
+ *   <li>{@link #calls(String)} counts the calls per operation ({@code tryGrant}, {@code renew}, ... as
+ *       {@link ForwardingLeaseStore} names them),
  *       so a test knows when a waiter has polled; {@link #succeeded(String)} counts the conditional
  *       writes that took effect.
  * </ul>
  *
  * <p>Thread-safe.
  */
-final class PausableStore implements LeaseStore {
-    private final LeaseStore store;
+final class PausableStore extends ForwardingLeaseStore {
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> successes = new ConcurrentHashMap<>();
     private boolean frozen; // guarded by this
@@ -42,7 +37,7 @@ final class PausableStore implements LeaseStore {
     private volatile boolean partitioned;
 
     PausableStore(LeaseStore store) {
-        this.store = store;
+        super(store);
     }
 
     /** Stops every call of this process at the gate until {@link #thaw()}. */
@@ -90,7 +85,8 @@ final class PausableStore implements LeaseStore {
         return count == null ? 0 : count.get();
     }
 
-    private <T> T pass(String operation, String lockName, Supplier<T> call) {
+    @Override
+    protected <T> T forward(String operation, String lockName, Supplier<T> call) {
         calls.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
         enter(lockName);
         try {
@@ -131,57 +127,7 @@ final class PausableStore implements LeaseStore {
     }
 
     @Override
-    public StoreResult tryGrant(GrantRequest request) {
-        return pass("tryGrant", request == null ? null : request.name(), () -> store.tryGrant(request));
-    }
-
-    @Override
-    public StoreResult renew(
-            String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
-        return pass("renew", name, () -> store.renew(name, owner, expectedVersions, newVersion, leaseDuration));
-    }
-
-    @Override
-    public StoreResult release(String name, String owner, Collection<String> expectedVersions) {
-        return pass("release", name, () -> store.release(name, owner, expectedVersions));
-    }
-
-    @Override
-    public StoreResult prepare(
-            String name,
-            String owner,
-            Collection<String> expectedVersions,
-            String newVersion,
-            Duration leaseDuration,
-            String transactionId) {
-        return pass(
-                "prepare",
-                name,
-                () -> store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId));
-    }
-
-    @Override
-    public StoreResult completeTransaction(String name, String transactionId, boolean release) {
-        return pass("completeTransaction", name, () -> store.completeTransaction(name, transactionId, release));
-    }
-
-    @Override
-    public Optional<LeaseRecord> read(String name) {
-        return pass("read", name, () -> store.read(name));
-    }
-
-    @Override
-    public List<LeaseRecord> findPrepared(String node) {
-        return pass("findPrepared", null, () -> store.findPrepared(node));
-    }
-
-    @Override
-    public String storeId() {
-        return store.storeId();
-    }
-
-    @Override
     public String toString() {
-        return "PausableStore[" + store.storeId() + "]";
+        return "PausableStore[" + storeId() + "]";
     }
 }

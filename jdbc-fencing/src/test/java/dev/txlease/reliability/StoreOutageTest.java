@@ -19,6 +19,7 @@ import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import io.agroal.api.AgroalDataSource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Transaction;
@@ -44,6 +45,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StoreOutageTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.server();
+
+    @RegisterExtension
+    static final InProcessNarayana NARAYANA = new InProcessNarayana();
 
     private static final Duration LEASE = Duration.ofSeconds(2);
 
@@ -82,19 +86,19 @@ class StoreOutageTest {
         counter.addLock(unsure);
         counter.addLock(expired);
         LeaseStore store = DYNAMO.newStore();
-        TransactionManager transactions = Jta.transactionManager();
+        TransactionManager transactions = InProcessNarayana.transactionManager();
         try (AgroalDataSource pool = Jta.xaPool(JdbcDataSource.class, database.getURL(), "sa");
                 TransactionalLeaseClient holder = TransactionalLeaseClient.builder(
                                 DefaultLeaseClient.builder(store)
                                         .owner("outage-holder")
                                         .build(),
                                 transactions)
-                        .registry(Jta.registry())
+                        .registry(InProcessNarayana.registry())
                         .build();
                 Taker taker = new Taker(store, "after-outage")) {
             FencedDataSource fenced = FencedDataSource.builder(pool)
                     .guardTable(counter.guardTable())
-                    .transactionRegistry(Jta.registry())
+                    .transactionRegistry(InProcessNarayana.registry())
                     .build();
             transactions.begin();
             Lease expiring = holder.acquire(expired, watched);

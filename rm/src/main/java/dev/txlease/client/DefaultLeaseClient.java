@@ -43,13 +43,23 @@ import java.util.concurrent.CompletableFuture;
  * waiter polls a lock held by another process every {@link AcquireOptions#pollInterval()}, and is
  * woken at once when this client releases it.
  *
- * <p>Thread-safe: share one client per process (per node identity). It owns one heartbeat scheduler
- * thread and a small pool for the renewal calls, and one scheduler thread and a small pool for
- * {@link #acquireAsync} (a pending call holds no thread while it waits). {@link #close()} stops them
- * and ends every waiting acquisition with a {@link dev.txlease.LeaseException}; a closed client
- * sends no grant.
+ * <p>Heartbeats: every held lease is renewed each {@link AcquireOptions#heartbeatPeriod()} by renewal
+ * threads that the client starts when renewals are due faster than the running ones serve them, up
+ * to {@link Builder#heartbeatThreads}, and stops when idle; no thread per lease. Each lease has at
+ * most one renewal pending; when renewals fall behind, the lease nearest expiry is renewed first,
+ * and {@link dev.txlease.LeaseListener#onRenewalLate} and a WARNING report it. With the defaults a
+ * client holds 10,000 leases with no missed renewal when each store request takes 10 ms (README,
+ * benchmark measure 4).
+ *
+ * <p>Thread-safe: share one client per process (per node identity). It owns its renewal threads,
+ * and one scheduler thread and a small pool for {@link #acquireAsync} (a pending call holds no
+ * thread while it waits). {@link #close()} stops them and ends every waiting acquisition with a
+ * {@link dev.txlease.LeaseException}; a closed client sends no grant.
  */
 public final class DefaultLeaseClient implements LeaseClient {
+    /** The default of {@link Builder#heartbeatThreads}: the most renewal threads. */
+    public static final int DEFAULT_HEARTBEAT_THREADS = 64;
+
     static {
         LeaseEngines.install(client -> client.engine); // for the transactional client; not API
     }
@@ -99,7 +109,7 @@ public final class DefaultLeaseClient implements LeaseClient {
 
     @Override
     public Optional<LeaseInfo> inspect(String name) {
-        return engine.store().read(LockNames.check(name)).map(LeaseRecord::toInfo);
+        return engine.read(LockNames.check(name)).map(LeaseRecord::toInfo);
     }
 
     @Override
@@ -147,7 +157,7 @@ public final class DefaultLeaseClient implements LeaseClient {
         private String owner;
         private String node;
         private LeaseClock clock = LeaseClock.system();
-        private int heartbeatThreads = 2;
+        private int heartbeatThreads = DEFAULT_HEARTBEAT_THREADS;
 
         private Builder(LeaseStore store) {
             this.store = Objects.requireNonNull(store, "store must not be null");
@@ -190,7 +200,11 @@ public final class DefaultLeaseClient implements LeaseClient {
         }
 
         /**
-         * Sets how many threads run renewals (one scheduler thread triggers them). Default 2.
+         * Sets the most threads that run renewals at once (default {@value
+         * DefaultLeaseClient#DEFAULT_HEARTBEAT_THREADS}); they start on demand, so a client with few
+         * leases runs one. The renewal capacity is about this many requests per store latency: 64
+         * threads at 10 ms a request renew 6,400 leases a second (the defaults renew a lease every
+         * 6.7 s). Each thread may hold an HTTP connection of the DynamoDB client.
          *
          * @param heartbeatThreads 1 to 256
          * @return this builder

@@ -22,6 +22,7 @@ import java.util.Set;
  *   <tr><td>released flag</td><td>{@code released}</td><td>BOOL</td></tr>
  *   <tr><td>holder's node</td><td>{@code node}</td><td>S</td></tr>
  *   <tr><td>prepared transaction</td><td>{@code txid}</td><td>S</td></tr>
+ *   <tr><td>expiry of a released item, for DynamoDB TTL (epoch seconds)</td><td>{@code expiresAt}</td><td>N</td></tr>
  * </table>
  *
  * <p>Instances are immutable and thread-safe; builders are not thread-safe.
@@ -38,6 +39,7 @@ public final class DynamoDbLeaseAttributes {
     private final String released;
     private final String node;
     private final String transactionId;
+    private final String expiresAt;
 
     private DynamoDbLeaseAttributes(Builder builder) {
         this.partitionKey = builder.partitionKey;
@@ -49,6 +51,7 @@ public final class DynamoDbLeaseAttributes {
         this.released = builder.released;
         this.node = builder.node;
         this.transactionId = builder.transactionId;
+        this.expiresAt = builder.expiresAt;
     }
 
     /** Returns the default attribute names. */
@@ -106,11 +109,26 @@ public final class DynamoDbLeaseAttributes {
         return transactionId;
     }
 
+    /**
+     * Returns the name of the expiry attribute (number, epoch seconds): written on release when {@link
+     * DynamoDbLeaseStore.Builder#releasedItemExpiry} is set, removed on grant; the attribute to turn
+     * DynamoDB TTL on for.
+     */
+    public String expiresAt() {
+        return expiresAt;
+    }
+
+    /** Returns every attribute name, the partition key first. */
+    List<String> all() {
+        return List.of(
+                partitionKey, owner, version, fence, leaseDuration, data, released, node, transactionId, expiresAt);
+    }
+
     @Override
     public String toString() {
         return "DynamoDbLeaseAttributes[partitionKey=" + partitionKey + ", owner=" + owner + ", version=" + version
                 + ", fence=" + fence + ", leaseDuration=" + leaseDuration + ", data=" + data + ", released="
-                + released + ", node=" + node + ", transactionId=" + transactionId + "]";
+                + released + ", node=" + node + ", transactionId=" + transactionId + ", expiresAt=" + expiresAt + "]";
     }
 
     /** Builds {@link DynamoDbLeaseAttributes}; each setter checks its name, {@link #build()} that all differ. */
@@ -124,6 +142,7 @@ public final class DynamoDbLeaseAttributes {
         private String released = "released";
         private String node = "node";
         private String transactionId = "txid";
+        private String expiresAt = "expiresAt";
 
         private Builder() {}
 
@@ -181,6 +200,12 @@ public final class DynamoDbLeaseAttributes {
             return this;
         }
 
+        /** Sets the expiry attribute name (default {@code expiresAt}). */
+        public Builder expiresAt(String name) {
+            this.expiresAt = check("expiresAt", name);
+            return this;
+        }
+
         /**
          * Checks that all names differ and returns the attribute names.
          *
@@ -188,8 +213,8 @@ public final class DynamoDbLeaseAttributes {
          * @throws IllegalArgumentException if two roles share a name
          */
         public DynamoDbLeaseAttributes build() {
-            List<String> names =
-                    List.of(partitionKey, owner, version, fence, leaseDuration, data, released, node, transactionId);
+            List<String> names = List.of(
+                    partitionKey, owner, version, fence, leaseDuration, data, released, node, transactionId, expiresAt);
             Set<String> seen = new HashSet<>();
             for (String name : names) {
                 if (!seen.add(name)) {

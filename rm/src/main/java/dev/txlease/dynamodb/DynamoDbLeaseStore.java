@@ -3,7 +3,9 @@ package dev.txlease.dynamodb;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,14 +15,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * A {@link LeaseStore} on a DynamoDB table: one item per lock name, changed only by conditional
@@ -39,42 +41,82 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  *   name            S     partition key: the lock name
  *   owner           S     the holder; absent once released
  *   version         S     compare-and-set nonce, fresh on every grant, renewal and prepare
- *   fence           N     fence counter: +1 on every grant, never reset (items are never deleted)
+ *   fence           N     the fence token of the latest grant (see Fence tokens)
  *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare (sub-millisecond
  *                         parts are dropped)
  *   data            B     data stored with the lease; absent when none
  *   released        BOOL  true once released
  *   node            S     the holder's node, for XA recovery
  *   txid            S     the prepared transaction branch; absent when none
+ *   expiresAt       N     epoch seconds after which DynamoDB TTL may delete a released item; written
+ *                         only with {@link Builder#releasedItemExpiry}, removed by every grant
  * </pre>
+ *
+ * <p>Prepared transaction branches are kept in items of their own ({@code PreparedBranchItems}:
+ * partition key U+0001 {@code "prepared:"} node {@code "/"} txid, which no lock name can be, and the
+ * attributes {@code preparedNode}, {@code preparedTxid}, {@code preparedLocks}, {@code
+ * preparedKept}), indexed by the sparse global secondary index {@value #PREPARED_INDEX} on {@code
+ * preparedNode} and {@code preparedTxid}. Lock items never carry those attributes, so the index holds
+ * only prepared branches.
  *
  * <h2>Algorithm</h2>
  *
  * <ol>
  *   <li><b>Grant</b>: {@code SET owner, version = new, leaseDurationMs, node, released = false, data
- *       (or REMOVE data) REMOVE txid ADD fence 1} on condition {@code attribute_not_exists(name) OR
- *       released = true}, plus {@code OR version = takeoverVersion} for a takeover. {@code ALL_NEW}
- *       returns the fence token; on a failed condition {@code ALL_OLD} returns the holder's record,
- *       so a held lock costs no extra read.
+ *       (or REMOVE data), fence = if_not_exists(fence, :base) + 1 REMOVE txid, expiresAt} on
+ *       condition {@code attribute_not_exists(name) OR released = true}, plus {@code OR version =
+ *       takeoverVersion} for a takeover. {@code ALL_NEW} returns the fence token; on a failed
+ *       condition {@code ALL_OLD} returns the holder's record, so a held lock costs no extra read.
  *   <li><b>Renew</b>: {@code SET version = new, leaseDurationMs} on condition {@code owner = :owner
  *       AND version IN (:expected...) AND released = false}; at most 100 expected versions
  *       (DynamoDB's limit on {@code IN}).
  *   <li><b>Prepare</b>: as renew, also {@code SET txid}.
- *   <li><b>Release</b>: on the renew condition, {@code SET released = true REMOVE owner, data,
- *       txid}. The item, its version and its fence counter stay, so the next grant's token is
- *       larger than every token before it.
+ *   <li><b>Release</b>: on the renew condition, {@code SET released = true (, expiresAt) REMOVE
+ *       owner, data, txid}. The item and its fence token stay.
  *   <li><b>Complete transaction</b>: on condition {@code txid = :txid}, release as above, or only
  *       {@code REMOVE txid} when the lease is kept.
- *   <li><b>Read</b>: a consistent {@code GetItem}. <b>Find prepared</b>: a consistent, paginated
- *       {@code Scan} filtered on {@code node = :node AND attribute_exists(txid)} (recovery only).
+ *   <li><b>Read</b>: a consistent {@code GetItem}.
+ *   <li><b>Prepared branches</b>: {@code PutItem} of the branch item before its locks are prepared,
+ *       {@code DeleteItem} once they are completed, and for recovery a paginated {@code Query} of
+ *       the index {@value #PREPARED_INDEX} on {@code preparedNode = :node}: its cost follows the
+ *       node's prepared branches, not the number of lock items.
  * </ol>
  *
+ * <h2>Fence tokens</h2>
+ *
+ * <p>Every grant adds 1 to the item's token, in the same write. A new item (or one without a {@code
+ * fence}) starts at {@code :base + 1}, where {@code :base} is the granting client's wall clock in
+ * epoch milliseconds times 1,000,000 ({@link Builder#wallClock}): about 1.8 &times; 10<sup>18</sup>
+ * today, within a {@code long} until the year 2262. So the tokens of a name stay strictly increasing
+ * when its item disappears (an operator's {@code DeleteItem}, TTL, the table deleted and created
+ * again, a {@code fence} removed): a re-created item starts above every token the old one gave out
+ * as long as the re-creating client's clock is not behind the clock that created the old item by
+ * more than the old item's lifetime, less a microsecond per grant it saw. Items written by earlier
+ * txlease versions, which started at 1, keep counting up from their token. What this cannot protect
+ * against is a table <em>restored</em> from a backup or to a point in time: its items carry the
+ * tokens of that moment, and tokens granted after it are granted again. {@link
+ * #createTableIfMissing()} logs a WARNING for a restored table; delete its items (or create it
+ * empty instead of restoring it): an empty table is safe.
+ *
+ * <h2>Failures</h2>
+ *
  * <p>A failed condition is a result ({@link StoreResult#conflict}), never an exception. Every other
- * SDK failure becomes a {@link dev.txlease.LeaseStoreUnavailableException} naming the lock, the
- * operation and the table. The SDK may retry a request whose first attempt landed: a retried grant
- * then comes back as a conflict whose record holds the caller's owner and new version; the store
- * returns it as is and leaves the interpretation to the client. Arguments are checked before any
- * request is sent.
+ * failure of the client becomes a {@link dev.txlease.LeaseStoreUnavailableException} (outcome
+ * unknown) naming the lock, the operation and the table: SDK exceptions, an {@code
+ * AbortedException} of an interrupted caller (whose interrupt flag is kept), and anything else a
+ * client throws (embedded DynamoDB Local's own exceptions, a {@code NullPointerException} of the
+ * JDK's {@code HttpURLConnection} after a long pause of the process). The SDK may retry a request
+ * whose first attempt landed: a retried grant then comes back as a conflict whose record holds the
+ * caller's owner and new version; the store returns it as is and leaves the interpretation to the
+ * client. Arguments are checked before any request is sent.
+ *
+ * <p>The store uses the {@link DynamoDbClient} it is given, with its HTTP client. txlease depends
+ * on the SDK's Apache HTTP client ({@code apache-client}): it pools connections (50 by default,
+ * {@code maxConnections}), which many concurrent renewals need, while the JDK's {@code
+ * HttpURLConnection} behind {@code url-connection-client} keeps only 5 idle connections per host
+ * unless the process-wide {@code http.maxConnections} is raised, and has thrown raw {@code
+ * NullPointerException}s after process pauses. The asynchronous clients (Netty, CRT) would not
+ * help: the store's calls are synchronous.
  *
  * <p>{@link #storeId()} is the client's endpoint override and region plus the table name; two
  * accounts with the same table name in one region are not told apart.
@@ -86,19 +128,30 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     /** The default table name. */
     public static final String DEFAULT_TABLE_NAME = "txlease_locks";
 
+    /**
+     * The name of the sparse global secondary index over the prepared-branch items (partition key
+     * {@code preparedNode}, sort key {@code preparedTxid}, both strings, all attributes projected),
+     * which {@link #createTableIfMissing()} creates and XA recovery queries.
+     */
+    public static final String PREPARED_INDEX = "txlease_prepared";
+
     private final DynamoDbClient client;
     private final String tableName;
     private final DynamoDbLeaseAttributes attributes;
     private final String storeId;
     private final LeaseItems items;
+    private final PreparedBranchItems branches;
     private final StoreFailures failures;
+    private final Duration releasedItemExpiry;
 
     private DynamoDbLeaseStore(Builder builder) {
         this.client = builder.client;
         this.tableName = builder.tableName;
         this.attributes = builder.attributes;
         this.storeId = describe(client, tableName);
-        this.items = new LeaseItems(tableName, attributes);
+        this.releasedItemExpiry = builder.releasedItemExpiry;
+        this.items = new LeaseItems(tableName, attributes, builder.wallClock, releasedItemExpiry);
+        this.branches = new PreparedBranchItems(tableName, attributes.partitionKey());
         this.failures = new StoreFailures(storeId, tableName);
     }
 
@@ -123,14 +176,16 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     /**
-     * Creates the table (on-demand billing, string partition key) unless it exists, and waits until
-     * it is active. Safe to call from several processes at once.
+     * Creates the table (on-demand billing, string partition key, the sparse index {@value
+     * #PREPARED_INDEX}) unless it exists, adds the index to an existing table that lacks it, and waits
+     * until both are active. Safe to call from several processes at once.
      *
      * @throws dev.txlease.LeaseStoreUnavailableException if DynamoDB fails, or the existing table's
      *     key is not the configured partition key
      */
     public void createTableIfMissing() {
-        new LeaseTables(client, tableName, attributes.partitionKey(), failures).createIfMissing();
+        new LeaseTables(client, tableName, attributes, releasedItemExpiry != null, failures).createIfMissing();
+        new PreparedIndex(client, tableName, failures).addIfMissing();
     }
 
     @Override
@@ -187,7 +242,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         GetItemResponse response;
         try {
             response = client.getItem(items.read(name));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw failures.unavailable("read", "GetItem", name, e);
         }
         return response.hasItem() && !response.item().isEmpty()
@@ -196,22 +251,56 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     @Override
-    public List<LeaseRecord> findPrepared(String node) {
+    public void savePrepared(PreparedBranch branch) {
+        Objects.requireNonNull(branch, "branch must not be null");
+        StoreArguments.text("node", branch.node());
+        StoreArguments.text("transactionId", branch.transactionId());
+        branch.lockNames().forEach(StoreArguments::name);
+        try {
+            client.putItem(branches.save(branch));
+        } catch (RuntimeException e) {
+            throw failures.unavailable(
+                    "save prepared branch " + branch.transactionId() + " of node '" + branch.node() + "'",
+                    "PutItem",
+                    null,
+                    e);
+        }
+    }
+
+    @Override
+    public List<PreparedBranch> findPrepared(String node) {
         StoreArguments.text("node", node);
-        List<LeaseRecord> records = new ArrayList<>();
+        List<PreparedBranch> found = new ArrayList<>();
         Map<String, AttributeValue> startKey = null;
         do {
-            ScanResponse page;
+            QueryResponse page;
             try {
-                page = client.scan(items.findPrepared(node, startKey));
-            } catch (SdkException e) {
-                throw failures.unavailable("find the prepared leases of node '" + node + "'", "Scan", null, e);
+                page = client.query(branches.find(node, startKey));
+            } catch (RuntimeException e) {
+                throw failures.unavailable(
+                        "find the prepared branches of node '" + node + "' (index " + PREPARED_INDEX
+                                + "; createTableIfMissing adds it to an existing table)",
+                        "Query",
+                        null,
+                        e);
             }
-            page.items().forEach(item -> records.add(items.toRecord(item)));
+            page.items().forEach(item -> found.add(branches.toBranch(item)));
             startKey =
                     page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (startKey != null);
-        return records;
+        return found;
+    }
+
+    @Override
+    public void forgetPrepared(String node, String transactionId) {
+        StoreArguments.text("node", node);
+        StoreArguments.text("transactionId", transactionId);
+        try {
+            client.deleteItem(branches.forget(node, transactionId));
+        } catch (RuntimeException e) {
+            throw failures.unavailable(
+                    "forget prepared branch " + transactionId + " of node '" + node + "'", "DeleteItem", null, e);
+        }
     }
 
     @Override
@@ -225,14 +314,17 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     private StoreResult update(String operation, String name, Supplier<UpdateItemRequest> request) {
+        UpdateItemRequest built = request.get();
+        UpdateItemResponse response;
         try {
-            return StoreResult.success(
-                    items.toRecord(client.updateItem(request.get()).attributes()));
+            response = client.updateItem(built);
         } catch (ConditionalCheckFailedException e) {
             return StoreResult.conflict(e.hasItem() && !e.item().isEmpty() ? items.toRecord(e.item()) : null);
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
+            // Every other failure, SDK or not, leaves the outcome unknown (see StoreFailures).
             throw failures.unavailable(operation, "UpdateItem", name, e);
         }
+        return StoreResult.success(items.toRecord(response.attributes()));
     }
 
     private static String describe(DynamoDbClient client, String tableName) {
@@ -254,6 +346,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         private final DynamoDbClient client;
         private String tableName = DEFAULT_TABLE_NAME;
         private DynamoDbLeaseAttributes attributes = DynamoDbLeaseAttributes.defaults();
+        private Clock wallClock = Clock.systemUTC();
+        private Duration releasedItemExpiry;
 
         private Builder(DynamoDbClient client) {
             this.client = client;
@@ -283,6 +377,40 @@ public final class DynamoDbLeaseStore implements LeaseStore {
          */
         public Builder attributes(DynamoDbLeaseAttributes attributes) {
             this.attributes = Objects.requireNonNull(attributes, "attributes must not be null");
+            return this;
+        }
+
+        /**
+         * Lets DynamoDB TTL delete items that stayed released for {@code expiry}: every release then
+         * writes the {@link DynamoDbLeaseAttributes#expiresAt() expiresAt} attribute (epoch seconds,
+         * the release time on the {@link #wallClock} plus {@code expiry}), every grant removes it, and
+         * {@link DynamoDbLeaseStore#createTableIfMissing()} turns TTL on for that attribute. Off by
+         * default: released items stay forever. Deletion is safe for fence tokens (see the class
+         * Javadoc), but turn it on only once every client of the table runs a txlease version that
+         * writes clock-based fence tokens.
+         *
+         * @param expiry at least one hour, at most 3,650 days
+         * @return this builder
+         */
+        public Builder releasedItemExpiry(Duration expiry) {
+            Objects.requireNonNull(expiry, "releasedItemExpiry must not be null");
+            if (expiry.compareTo(Duration.ofHours(1)) < 0 || expiry.compareTo(Duration.ofDays(3650)) > 0) {
+                throw new IllegalArgumentException(
+                        "releasedItemExpiry must be between 1 hour and 3650 days, was " + expiry);
+            }
+            this.releasedItemExpiry = expiry;
+            return this;
+        }
+
+        /**
+         * Sets the wall clock (default {@link Clock#systemUTC()}) that dates the fence base of new
+         * items and the expiry of released ones. It never decides who holds a lock.
+         *
+         * @param wallClock the clock
+         * @return this builder
+         */
+        public Builder wallClock(Clock wallClock) {
+            this.wallClock = Objects.requireNonNull(wallClock, "wallClock must not be null");
             return this;
         }
 

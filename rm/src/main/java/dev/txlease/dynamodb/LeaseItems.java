@@ -3,6 +3,7 @@ package dev.txlease.dynamodb;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
@@ -30,25 +30,40 @@ final class LeaseItems {
     private static final AttributeValue TRUE = AttributeValue.fromBool(true);
     private static final AttributeValue FALSE = AttributeValue.fromBool(false);
     private static final AttributeValue ONE = AttributeValue.fromN("1");
-    private static final String RELEASE = "SET #released = :true REMOVE #owner, #data, #txid";
+
+    /**
+     * Fence tokens per millisecond of the fence base: a new item's first token is {@code
+     * epochMillis * 1,000,000 + 1}, so an item re-created later starts above the tokens of the one
+     * it replaces unless that one was granted more than a million times per millisecond it existed.
+     */
+    static final long FENCE_BASE_PER_MILLISECOND = 1_000_000L;
 
     private final String tableName;
     private final DynamoDbLeaseAttributes attributes;
+    private final Clock wallClock;
+    private final Duration releasedItemExpiry;
     private final Map<String, String> placeholders;
 
-    LeaseItems(String tableName, DynamoDbLeaseAttributes attributes) {
+    /**
+     * @param releasedItemExpiry how long after release a released item may be deleted by TTL, or
+     *     {@code null} to write no expiry
+     */
+    LeaseItems(String tableName, DynamoDbLeaseAttributes attributes, Clock wallClock, Duration releasedItemExpiry) {
         this.tableName = tableName;
         this.attributes = attributes;
-        this.placeholders = Map.of(
-                "#pk", attributes.partitionKey(),
-                "#owner", attributes.owner(),
-                "#version", attributes.version(),
-                "#fence", attributes.fence(),
-                "#duration", attributes.leaseDuration(),
-                "#data", attributes.data(),
-                "#released", attributes.released(),
-                "#node", attributes.node(),
-                "#txid", attributes.transactionId());
+        this.wallClock = wallClock;
+        this.releasedItemExpiry = releasedItemExpiry;
+        this.placeholders = Map.ofEntries(
+                Map.entry("#expires", attributes.expiresAt()),
+                Map.entry("#pk", attributes.partitionKey()),
+                Map.entry("#owner", attributes.owner()),
+                Map.entry("#version", attributes.version()),
+                Map.entry("#fence", attributes.fence()),
+                Map.entry("#duration", attributes.leaseDuration()),
+                Map.entry("#data", attributes.data()),
+                Map.entry("#released", attributes.released()),
+                Map.entry("#node", attributes.node()),
+                Map.entry("#txid", attributes.transactionId()));
     }
 
     UpdateItemRequest grant(GrantRequest request) {
@@ -60,9 +75,10 @@ final class LeaseItems {
         values.put(":false", FALSE);
         values.put(":true", TRUE);
         values.put(":one", ONE);
+        values.put(":base", AttributeValue.fromN(Long.toString(fenceBase())));
         String set = "SET #owner = :owner, #version = :newVersion, #duration = :duration, #node = :node,"
-                + " #released = :false";
-        String remove = " REMOVE #txid";
+                + " #released = :false, #fence = if_not_exists(#fence, :base) + :one";
+        String remove = " REMOVE #txid, #expires";
         if (request.data() == null) {
             remove += ", #data";
         } else {
@@ -74,7 +90,7 @@ final class LeaseItems {
             condition += " OR #version = :takeover";
             values.put(":takeover", string(request.takeoverVersion()));
         }
-        return update(request.name(), set + remove + " ADD #fence :one", condition, values);
+        return update(request.name(), set + remove, condition, values);
     }
 
     UpdateItemRequest renew(
@@ -89,8 +105,7 @@ final class LeaseItems {
     UpdateItemRequest release(String name, String owner, Collection<String> expectedVersions) {
         Map<String, AttributeValue> values = new HashMap<>();
         String condition = heldBy(owner, expectedVersions, values);
-        values.put(":true", TRUE);
-        return update(name, RELEASE, condition, values);
+        return update(name, releaseExpression(values), condition, values);
     }
 
     UpdateItemRequest prepare(
@@ -111,10 +126,23 @@ final class LeaseItems {
     UpdateItemRequest completeTransaction(String name, String transactionId, boolean release) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":txid", string(transactionId));
-        if (release) {
-            values.put(":true", TRUE);
+        return update(name, release ? releaseExpression(values) : "REMOVE #txid", "#txid = :txid", values);
+    }
+
+    /** The first token of a new item, less one: now on the wall clock, in fence units. */
+    private long fenceBase() {
+        return Math.multiplyExact(wallClock.millis(), FENCE_BASE_PER_MILLISECOND);
+    }
+
+    /** Clears the holder and marks the item released, stamping the TTL expiry if configured. */
+    private String releaseExpression(Map<String, AttributeValue> values) {
+        values.put(":true", TRUE);
+        if (releasedItemExpiry == null) {
+            return "SET #released = :true REMOVE #owner, #data, #txid";
         }
-        return update(name, release ? RELEASE : "REMOVE #txid", "#txid = :txid", values);
+        long expiresAt = wallClock.instant().plus(releasedItemExpiry).getEpochSecond();
+        values.put(":expires", AttributeValue.fromN(Long.toString(expiresAt)));
+        return "SET #released = :true, #expires = :expires REMOVE #owner, #data, #txid";
     }
 
     GetItemRequest read(String name) {
@@ -122,18 +150,6 @@ final class LeaseItems {
                 .tableName(tableName)
                 .key(key(name))
                 .consistentRead(true)
-                .build();
-    }
-
-    ScanRequest findPrepared(String node, Map<String, AttributeValue> exclusiveStartKey) {
-        String filter = "#node = :node AND attribute_exists(#txid)";
-        return ScanRequest.builder()
-                .tableName(tableName)
-                .filterExpression(filter)
-                .expressionAttributeNames(names(filter))
-                .expressionAttributeValues(Map.of(":node", string(node)))
-                .consistentRead(true)
-                .exclusiveStartKey(exclusiveStartKey)
                 .build();
     }
 

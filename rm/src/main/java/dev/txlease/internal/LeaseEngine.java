@@ -3,6 +3,7 @@ package dev.txlease.internal;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
+import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LockNames;
 import dev.txlease.client.LeaseClock;
 import dev.txlease.spi.LeaseRecord;
@@ -31,10 +32,13 @@ import java.util.logging.Logger;
  * AcquireLoop}), heartbeats ({@link LeaseHeartbeat}), and the leases' own operations ({@link
  * ManagedLease}). {@code DefaultLeaseClient} is its public face.
  *
- * <p>Threads: one heartbeat scheduler thread and a small pool for the renewal calls; one acquire
+ * <p>Threads: renewal threads started on demand by the {@link HeartbeatScheduler}; one acquire
  * scheduler thread that times the waits of {@code acquireAsync} calls and a small pool that sends
  * their attempts, so pending asynchronous acquisitions hold no thread while they wait. A synchronous
  * acquire waits on its caller's thread. Threads start lazily.
+ *
+ * <p>Heartbeats: a {@link HeartbeatScheduler} runs every lease's beats on renewal threads started
+ * on demand, at most one pending beat per lease, the lease nearest expiry first.
  *
  * <p>{@link #close()} ends every waiting acquisition with a {@link LeaseException} at once; a closed
  * engine sends no grant. Thread-safe.
@@ -47,8 +51,7 @@ public final class LeaseEngine {
     private final String owner;
     private final String node;
     private final LeaseClock clock;
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService workers;
+    private final HeartbeatScheduler heartbeats;
     private final ScheduledExecutorService acquireScheduler;
     private final ExecutorService acquirers;
     private final LocalWaiters waiters = new LocalWaiters();
@@ -64,15 +67,14 @@ public final class LeaseEngine {
      * @param owner this client's owner identity
      * @param node this client's node identity (for transaction recovery)
      * @param clock the monotonic clock
-     * @param heartbeatThreads the number of threads that run renewals
+     * @param heartbeatThreads the most threads that run renewals (started on demand)
      */
     public LeaseEngine(LeaseStore store, String owner, String node, LeaseClock clock, int heartbeatThreads) {
         this.store = Objects.requireNonNull(store, "store");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.node = Objects.requireNonNull(node, "node");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-heartbeat-scheduler"));
-        this.workers = Executors.newFixedThreadPool(heartbeatThreads, daemons("txlease-heartbeat"));
+        this.heartbeats = new HeartbeatScheduler(heartbeatThreads, "txlease-heartbeat");
         this.acquireScheduler = Executors.newSingleThreadScheduledExecutor(daemons("txlease-acquire-scheduler"));
         this.acquirers = Executors.newFixedThreadPool(ACQUIRE_THREADS, daemons("txlease-acquire"));
     }
@@ -194,15 +196,13 @@ public final class LeaseEngine {
         if (!period.isZero()) {
             LeaseHeartbeat heartbeat = new LeaseHeartbeat(lease, period);
             lease.heartbeat(heartbeat);
-            try {
-                heartbeat.start(scheduler, workers);
-            } catch (RejectedExecutionException e) {
+            if (!heartbeat.start(heartbeats)) {
                 LeaseException failure = new LeaseException(
                         "The lease client is closed; lock '" + granted.name() + "' was granted and released again",
                         granted.name(),
                         owner,
                         granted.fenceToken(),
-                        e);
+                        null);
                 try {
                     lease.releaseQuietly();
                 } catch (RuntimeException releaseFailure) {
@@ -212,6 +212,21 @@ public final class LeaseEngine {
             }
         }
         return lease;
+    }
+
+    /**
+     * Reads the record of {@code name}; any store failure other than a rejected argument is a {@link
+     * LeaseStoreUnavailableException}.
+     */
+    public Optional<LeaseRecord> read(String name) {
+        try {
+            return store.read(name);
+        } catch (LeaseException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LeaseStoreUnavailableException(
+                    "Store " + store.storeId() + " failed to read lock '" + name + "' (" + e + ")", name, e);
+        }
     }
 
     /** Renews {@code lease} now. */
@@ -251,6 +266,11 @@ public final class LeaseEngine {
         LOG.log(Level.WARNING, "txlease: heartbeat of " + lease + " failed unexpectedly", e);
     }
 
+    /** Returns the heartbeat scheduler (for tests of this package). */
+    HeartbeatScheduler heartbeats() {
+        return heartbeats;
+    }
+
     /** Returns the number of leases this engine holds and renews. */
     public int activeLeases() {
         return active.size();
@@ -271,8 +291,7 @@ public final class LeaseEngine {
             acquisition.close();
         }
         waiters.signalAll();
-        scheduler.shutdownNow();
-        workers.shutdownNow();
+        heartbeats.close();
         acquireScheduler.shutdownNow();
         acquirers.shutdown(); // attempts in flight finish and release what they brought
         active.clear();

@@ -5,65 +5,86 @@ import dev.txlease.LeaseState;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LossCause;
 import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The heartbeat of one lease: the engine's single scheduler thread triggers it every period, and the
- * renewal itself runs on the engine's worker pool, so one slow store call never delays the beats of
- * other leases. Reports near expiry (renewals failing with little time left) and loss to the lease's
- * listener.
+ * The heartbeat of one lease: the engine's {@link HeartbeatScheduler} runs its beats, each one
+ * period after the previous one started, at most one pending at a time. Reports near expiry
+ * (renewals failing with little time left), late renewals (the scheduler is overloaded) and loss
+ * to the lease's listener.
  *
- * <p>Thread-safe: beats of one lease never overlap (a beat that finds another operation running on the
- * lease skips its turn), and the streak flags are guarded by this object's monitor.
+ * <p>Thread-safe: beats of one lease never overlap (the scheduler queues the next beat only when
+ * this one has run, and a beat that finds another operation running on the lease skips its turn),
+ * and the streak flags are guarded by this object's monitor.
  */
 final class LeaseHeartbeat {
     private final ManagedLease lease;
     private final Duration period;
-    private ScheduledFuture<?> schedule;
+    private HeartbeatScheduler scheduler; // null once stopped
     private boolean unreachableStreak;
     private boolean nearExpiryReported;
+    private boolean lateReported;
 
     LeaseHeartbeat(ManagedLease lease, Duration period) {
         this.lease = lease;
         this.period = period;
     }
 
+    Duration period() {
+        return period;
+    }
+
     /**
      * Starts beating.
      *
-     * @throws RejectedExecutionException if the scheduler is shut down
+     * @return false if the scheduler is closed
      */
-    synchronized void start(ScheduledExecutorService scheduler, Executor workers) {
-        schedule = scheduler.scheduleAtFixedRate(
-                () -> submit(workers), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Stops beating; a beat already running finishes. */
-    void stop() {
-        ScheduledFuture<?> current;
+    boolean start(HeartbeatScheduler scheduler) {
         synchronized (this) {
-            current = schedule;
-            schedule = null;
+            this.scheduler = scheduler;
         }
-        if (current != null) {
-            current.cancel(false);
-        }
+        return scheduleNext(System.nanoTime());
     }
 
-    private void submit(Executor workers) {
+    /** Stops beating; a beat already running finishes, and a queued one does nothing. */
+    synchronized void stop() {
+        scheduler = null;
+    }
+
+    private synchronized boolean isStopped() {
+        return scheduler == null;
+    }
+
+    /** Queues the next beat one period after {@code from}, unless stopped. */
+    private boolean scheduleNext(long from) {
+        HeartbeatScheduler current;
+        synchronized (this) {
+            current = scheduler;
+        }
+        if (current == null) {
+            return true;
+        }
+        long expiresAt = System.nanoTime() + lease.remaining().toNanos();
+        return current.schedule(this, from + period.toNanos(), expiresAt);
+    }
+
+    /**
+     * One beat, started {@code lateNanos} after it was due: renews, unless the heartbeat was stopped
+     * or another operation on the lease is running; then queues the next beat. Never throws.
+     */
+    void beat(long lateNanos) {
+        long startedAt = System.nanoTime();
+        if (isStopped()) {
+            return;
+        }
         try {
-            workers.execute(this::beat);
-        } catch (RejectedExecutionException e) {
-            // the client is closing
+            reportLateness(lateNanos);
+            beatOnce();
+        } finally {
+            scheduleNext(startedAt);
         }
     }
 
-    /** One beat: renews, unless another operation on the lease is running. Never throws. */
-    void beat() {
+    private void beatOnce() {
         if (!lease.tryLockOperation()) {
             return; // a release, prepare or manual renew is running; the next beat will do
         }
@@ -93,6 +114,20 @@ final class LeaseHeartbeat {
             lease.engine().logHeartbeatFailure(lease, e);
         } finally {
             lease.unlockOperation();
+        }
+    }
+
+    /** A beat more than half a period late: the client's heartbeats cannot keep up. Once per streak. */
+    private void reportLateness(long lateNanos) {
+        boolean late = lateNanos > period.toNanos() / 2;
+        boolean report;
+        synchronized (this) {
+            report = late && !lateReported;
+            lateReported = late;
+        }
+        if (report) {
+            Duration delay = Duration.ofNanos(lateNanos);
+            lease.engine().notify(() -> lease.listener().onRenewalLate(lease, delay));
         }
     }
 

@@ -195,7 +195,7 @@ public final class ManagedLease implements Lease {
             transition(new Unrenewed()); // a release whose outcome is unknown may be retried
             PossibleVersions ours = versions();
             StoreResult result = call(() -> engine.store().release(name, owner(), ours.expected()));
-            if (result.succeeded() || releasedByUs(result.record(), ours)) {
+            if (result.succeeded() || ours.releasedIn(result.record())) {
                 transition(new Released());
                 return true;
             }
@@ -244,13 +244,13 @@ public final class ManagedLease implements Lease {
             PossibleVersions ours = versions();
             LeaseRecord record = result.record();
             if (release) {
-                if (result.succeeded() || releasedByUs(record, ours)) {
+                if (result.succeeded() || ours.releasedIn(record)) {
                     transition(new Released());
                 } else {
                     transition(new Lost(LossCause.TAKEN_OVER, null));
                 }
             } else if (record != null
-                    && (result.succeeded() || (heldByUs(record, ours) && record.transactionId() == null))) {
+                    && (result.succeeded() || (ours.heldBy(owner(), record) && record.transactionId() == null))) {
                 transition(new Confirmed(record.version(), null));
             }
         } finally {
@@ -287,7 +287,7 @@ public final class ManagedLease implements Lease {
         PossibleVersions ours = versions();
         try {
             StoreResult result = engine.store().release(name, owner(), ours.expected());
-            if (result.succeeded() || releasedByUs(result.record(), ours)) {
+            if (result.succeeded() || ours.releasedIn(result.record())) {
                 transition(new FreedAfterLoss());
             }
         } catch (RuntimeException e) {
@@ -300,7 +300,7 @@ public final class ManagedLease implements Lease {
         LeaseRecord record = result.record();
         boolean ours = result.succeeded()
                 || (record != null
-                        && heldByUs(record, writing)
+                        && writing.heldBy(owner(), record)
                         && record.version().equals(written.version())
                         && (transactionId == null || transactionId.equals(record.transactionId())));
         if (!ours) {
@@ -310,17 +310,6 @@ public final class ManagedLease implements Lease {
         transition(new Confirmed(
                 written.version(),
                 written.firstSentAtNanos() + written.shortestDuration().toNanos()));
-    }
-
-    private boolean heldByUs(LeaseRecord record, PossibleVersions ours) {
-        return record != null
-                && !record.released()
-                && owner().equals(record.owner())
-                && ours.contains(record.version());
-    }
-
-    private static boolean releasedByUs(LeaseRecord record, PossibleVersions ours) {
-        return record != null && record.released() && ours.contains(record.version());
     }
 
     /** Runs a write of {@code writing}'s pending version: if its outcome is unknown, keeps the version. */

@@ -1,5 +1,6 @@
 package dev.txlease.internal;
 
+import dev.txlease.spi.LeaseRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -54,6 +55,19 @@ record PossibleVersions(String confirmed, Pending pending) {
     /** Returns the versions a conditional write accepts: one or two. */
     List<String> expected() {
         return pending == null ? List.of(confirmed) : List.of(confirmed, pending.version());
+    }
+
+    /** Returns whether {@code record} is held by {@code owner} at a version that may be ours. */
+    boolean heldBy(String owner, LeaseRecord record) {
+        return record != null && !record.released() && owner.equals(record.owner()) && contains(record.version());
+    }
+
+    /**
+     * Returns whether {@code record} was released by us: released at a version that may be ours (a
+     * release keeps the version, and nobody else writes our versions).
+     */
+    boolean releasedIn(LeaseRecord record) {
+        return record != null && record.released() && contains(record.version());
     }
 
     /** Returns whether {@code version} may be ours. */

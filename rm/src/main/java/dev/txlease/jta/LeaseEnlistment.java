@@ -4,18 +4,23 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLostException;
+import dev.txlease.LeaseState;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.internal.LeaseEngine;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.transaction.xa.XAResource;
 
 /**
  * Acquisition inside an active transaction, for {@link TransactionalLeaseClient}: finds or enlists
@@ -23,13 +28,19 @@ import java.util.Optional;
  * is keyed by transaction, shared by every client on that store, and gone with the transaction),
  * reuses the transaction's lease on the same name, checks that a new lease outlives the transaction,
  * and wraps the grant in a {@link TransactionalLease} whose listener rolls the transaction back on
- * loss. Thread-safe.
+ * loss.
+ *
+ * <p>With the resource it registers an interposed {@link Synchronization}: its {@code
+ * afterCompletion} completes the leases once every branch of the transaction has completed. A
+ * waiting acquisition ends as soon as the transaction is rolled back (its timeout). A lock this
+ * client keeps after an earlier transaction is refused at once rather than waited for. Thread-safe.
  */
 final class LeaseEnlistment {
     private static final String RESOURCE_KEY_PREFIX = "dev.txlease.jta.LeaseXAResource:";
 
     private final LeaseEngine engine;
     private final TransactionSynchronizationRegistry registry;
+    private final Map<String, TransactionalLease> kept = new ConcurrentHashMap<>();
 
     LeaseEnlistment(LeaseEngine engine, TransactionSynchronizationRegistry registry) {
         this.engine = engine;
@@ -54,29 +65,24 @@ final class LeaseEnlistment {
             leaveTraceOnThread();
             return Optional.of(reused);
         }
+        requireNotKept(name);
+        if (options.heartbeatPeriod().isZero() && resource.needsTimeoutProbe()) {
+            enlistOrThrow(transaction, resource, new TimeoutProbe(resource), name);
+        }
         requireOutlivesTransaction(name, options, resource.getTransactionTimeout());
         RollbackOnLoss listener = new RollbackOnLoss(options.listener(), resource, transaction, engine.acquirers());
-        Optional<ManagedLease> granted =
-                engine.acquire(name, options.toBuilder().listener(listener).build(), wait);
+        Optional<ManagedLease> granted = waitInTransaction(resource, name, options, listener, wait);
         if (granted.isEmpty()) {
             return Optional.empty();
         }
         TransactionalLease lease = new TransactionalLease(granted.get(), resource, options.releaseOnCompletion());
         listener.attach(lease);
         if (!resource.add(lease)) {
-            LeaseException failure = new LeaseException(
-                    "The transaction completed while lock '" + name
-                            + "' was being acquired (timed out?); the lease was released",
-                    name,
-                    engine.owner(),
-                    lease.fenceToken(),
-                    null);
-            try {
-                granted.get().releaseQuietly();
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-            throw failure;
+            throw releaseAfterEnd(granted.get(), name, null);
+        }
+        if (!options.releaseOnCompletion()) {
+            kept.values().removeIf(candidate -> candidate.state() != LeaseState.HELD);
+            kept.put(name, lease);
         }
         leaveTraceOnThread();
         return Optional.of(lease);
@@ -98,7 +104,93 @@ final class LeaseEnlistment {
         });
     }
 
-    /** Returns the transaction's resource for this store, enlisting it on the first lease. */
+    /**
+     * Acquires through the engine while the transaction's end (its timeout, on the reaper's thread)
+     * may interrupt the wait: see {@link AcquireWaiter}.
+     */
+    private Optional<ManagedLease> waitInTransaction(
+            LeaseXAResource resource, String name, AcquireOptions options, RollbackOnLoss listener, boolean wait) {
+        AcquireWaiter waiter = resource.waiter();
+        if (!waiter.enter()) {
+            throw rolledBack(name, null);
+        }
+        Optional<ManagedLease> granted;
+        try {
+            granted =
+                    engine.acquire(name, options.toBuilder().listener(listener).build(), wait);
+        } catch (LeaseException e) {
+            if (waiter.leave()) {
+                throw rolledBack(name, e);
+            }
+            throw e;
+        }
+        if (waiter.leave()) {
+            if (granted.isPresent()) {
+                throw releaseAfterEnd(granted.get(), name, null);
+            }
+            throw rolledBack(name, null);
+        }
+        return granted;
+    }
+
+    private LeaseException rolledBack(String name, Throwable cause) {
+        return new LeaseException(
+                "The transaction was rolled back (timed out?) while lock '" + name
+                        + "' was being acquired; no lease was granted to it. Begin a new transaction, or give it a"
+                        + " longer timeout than the wait for the lock",
+                name,
+                engine.owner(),
+                null,
+                cause);
+    }
+
+    private LeaseException releaseAfterEnd(ManagedLease granted, String name, Throwable cause) {
+        LeaseException failure = new LeaseException(
+                "The transaction was rolled back or completed (timed out?) while lock '" + name
+                        + "' was being acquired; the lease was released",
+                name,
+                engine.owner(),
+                granted.fenceToken(),
+                cause);
+        try {
+            granted.releaseQuietly();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    /**
+     * A lease this client keeps after an earlier transaction ({@code releaseOnCompletion(false)})
+     * would make an acquisition of the same lock wait on itself until its wait timeout: fail at once.
+     */
+    private void requireNotKept(String name) {
+        TransactionalLease lease = kept.get(name);
+        if (lease == null) {
+            return;
+        }
+        if (lease.state() != LeaseState.HELD) {
+            kept.remove(name, lease);
+            return;
+        }
+        throw new LeaseException(
+                "Lock '" + name + "' is held by this client (fence " + lease.fenceToken()
+                        + "), kept after an earlier transaction (releaseOnCompletion(false)); a new"
+                        + " transaction cannot acquire it again: close that lease first, or use it as it is",
+                name,
+                engine.owner(),
+                lease.fenceToken(),
+                null);
+    }
+
+    /**
+     * Returns the transaction's resource for this store. On the first lease it is created and an
+     * interposed synchronization registered, whose {@code beforeCompletion} enlists it: interposed
+     * synchronizations run after the application's, right before prepare, so the lease resource is
+     * the last enlisted and the transaction manager prepares it last, checking the leases as late as
+     * possible before its decision; its {@code afterCompletion} completes the leases after every
+     * branch.
+     */
     private LeaseXAResource enlist(Transaction transaction, String name) {
         String key = RESOURCE_KEY_PREFIX + engine.store().storeId();
         Object existing = registry.getResource(key);
@@ -107,10 +199,46 @@ final class LeaseEnlistment {
         }
         LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
         try {
-            if (!transaction.enlistResource(resource)) {
+            registry.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    enlistLate(transaction, resource);
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    resource.afterCompletion(status);
+                }
+            });
+        } catch (IllegalStateException e) {
+            throw new LeaseException(
+                    "Could not register the lease store " + engine.store().storeId() + " with the transaction; lock '"
+                            + name + "' was not acquired",
+                    name,
+                    engine.owner(),
+                    null,
+                    e);
+        }
+        resource.completeAfterTransaction();
+        registry.putResource(key, resource);
+        return resource;
+    }
+
+    /** Enlists {@code resource} at the end of the transaction, if it holds leases. */
+    private void enlistLate(Transaction transaction, LeaseXAResource resource) {
+        if (!resource.hasLeases()) {
+            return;
+        }
+        enlistOrThrow(transaction, resource, resource, resource.firstLockName());
+    }
+
+    /** Enlists {@code xaResource} (the lease resource, or its timeout probe) in {@code transaction}. */
+    private void enlistOrThrow(Transaction transaction, LeaseXAResource resource, XAResource xaResource, String name) {
+        try {
+            if (!transaction.enlistResource(xaResource)) {
                 throw new LeaseException(
                         "The transaction manager refused to enlist the lease store "
-                                + engine.store().storeId() + "; lock '" + name + "' was not acquired",
+                                + engine.store().storeId() + " (lock '" + name + "'); the transaction rolls back",
                         name,
                         engine.owner(),
                         null,
@@ -118,15 +246,13 @@ final class LeaseEnlistment {
             }
         } catch (RollbackException | SystemException | IllegalStateException e) {
             throw new LeaseException(
-                    "Could not enlist the lease store " + engine.store().storeId() + " in the transaction; lock '"
-                            + name + "' was not acquired",
+                    "Could not enlist the lease store " + engine.store().storeId() + " (lock '" + name
+                            + "') in the transaction " + resource + "; the transaction rolls back",
                     name,
                     engine.owner(),
                     null,
                     e);
         }
-        registry.putResource(key, resource);
-        return resource;
     }
 
     private TransactionalLease reuse(TransactionalLease held) {

@@ -1,29 +1,31 @@
 package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
-import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
  * The XAResource that recovery works with: it holds no leases in memory, only what the store says.
  *
- * <p>{@code recover(TMSTARTRSCAN)} reads {@link LeaseStore#findPrepared(String)} for this node and
- * remembers, per recorded transaction id, the lock names that carry it; the whole scan is returned by
- * that first call, so {@code recover(TMNOFLAGS)} returns nothing more and {@code TMENDRSCAN} closes
- * the scan. {@code commit} and {@code rollback} then release those locks with {@link
- * LeaseStore#completeTransaction} (conditional on the transaction id, so a replay, or a lock taken
- * over since, is done rather than an error); {@code forget} only clears the transaction id. A branch
- * not found in the last scan is looked up again before the answer {@code XAER_NOTA}.
+ * <p>{@code recover(TMSTARTRSCAN)} lists the prepared branches of this node ({@link
+ * LeaseStore#findPrepared(String)}, whatever happened to their locks since: a takeover included) and
+ * remembers them; the whole scan is returned by that first call, so {@code recover(TMNOFLAGS)}
+ * returns nothing more and {@code TMENDRSCAN} closes the scan. {@code commit} and {@code rollback}
+ * complete the branch through {@link BranchCompletion}, the path live branches take: each lock is
+ * released, or only cleared of the transaction if its holder keeps it, conditional on the
+ * transaction id (a lock taken over since is left alone), and the branch's record is forgotten, so
+ * it is listed no more. A branch not found in the last scan is looked up again before the answer
+ * {@code XAER_NOTA}. {@code forget} is always {@code XAER_NOTA}: no branch is ever completed
+ * heuristically, and an in-doubt branch stays listed until it is committed or rolled back.
  *
  * <p>Thread-safe: every method holds the monitor (recovery is rare and sequential).
  */
@@ -33,7 +35,7 @@ final class RecoveryXAResource extends StoreXAResource {
 
     private final LeaseStore store;
     private final String node;
-    private final Map<String, Set<String>> prepared = new LinkedHashMap<>();
+    private final Map<String, PreparedBranch> prepared = new LinkedHashMap<>();
     private boolean scanOpen;
 
     RecoveryXAResource(LeaseStore store, String node) {
@@ -42,7 +44,7 @@ final class RecoveryXAResource extends StoreXAResource {
         this.node = node;
     }
 
-    /** Returns the node whose prepared leases this resource recovers. */
+    /** Returns the node whose prepared branches this resource recovers. */
     String node() {
         return node;
     }
@@ -72,19 +74,19 @@ final class RecoveryXAResource extends StoreXAResource {
             throw XaErrors.protocol("one-phase commit of recovered branch " + XidCodec.describe(xid)
                     + ": a recovered branch is prepared, commit it in two phases");
         }
-        complete(xid, true, "commit");
+        complete(xid, "commit");
     }
 
     @Override
     public synchronized void rollback(Xid xid) throws XAException {
         requireXid(xid, "rollback");
-        complete(xid, true, "rollback");
+        complete(xid, "rollback");
     }
 
     @Override
-    public synchronized void forget(Xid xid) throws XAException {
+    public void forget(Xid xid) throws XAException {
         requireXid(xid, "forget");
-        complete(xid, false, "forget");
+        throw XaErrors.unknown(xid, this + " (txlease never completes a branch heuristically: nothing to forget)");
     }
 
     @Override
@@ -105,84 +107,76 @@ final class RecoveryXAResource extends StoreXAResource {
         throw notActive("prepare", xid);
     }
 
+    /** True for the recovery resource of the same node on the same store. */
+    @Override
+    public boolean isSameRM(XAResource other) {
+        return other instanceof RecoveryXAResource recovery
+                && recovery.storeId().equals(storeId())
+                && recovery.node.equals(node);
+    }
+
     @Override
     public String toString() {
         return "RecoveryXAResource[node=" + node + ", store=" + storeId() + "]";
     }
 
     private Xid[] scan() throws XAException {
-        List<LeaseRecord> records;
-        try {
-            records = store.findPrepared(node);
-        } catch (LeaseStoreUnavailableException e) {
-            throw XaErrors.unavailable("recovery scan of node '" + node + "' on " + storeId() + " failed", e);
-        }
+        List<PreparedBranch> branches = find("recovery scan of node '" + node + "'");
         prepared.clear();
         List<Xid> xids = new ArrayList<>();
-        for (LeaseRecord record : records) {
-            String transactionId = record.transactionId();
-            if (transactionId == null) {
-                continue;
+        for (PreparedBranch branch : branches) {
+            try {
+                xids.add(XidCodec.decode(branch.transactionId()));
+                prepared.put(branch.transactionId(), branch);
+            } catch (IllegalArgumentException e) {
+                LOG.log(
+                        Level.WARNING,
+                        "txlease: prepared branch {0} of node ''{1}'' is not an Xid, left alone",
+                        new Object[] {branch.transactionId(), node});
             }
-            if (!prepared.containsKey(transactionId)) {
-                try {
-                    xids.add(XidCodec.decode(transactionId));
-                } catch (IllegalArgumentException e) {
-                    LOG.log(
-                            Level.WARNING,
-                            "txlease: lock ''{0}'' records a transaction id that is not an Xid, left alone: {1}",
-                            new Object[] {record.name(), transactionId});
-                    continue;
-                }
-            }
-            prepared.computeIfAbsent(transactionId, key -> new LinkedHashSet<>())
-                    .add(record.name());
         }
         return xids.toArray(NONE);
     }
 
-    private void complete(Xid xid, boolean release, String operation) throws XAException {
+    private void complete(Xid xid, String verb) throws XAException {
         String transactionId = XidCodec.encode(xid);
-        Set<String> names = prepared.get(transactionId);
-        if (names == null) {
-            names = lookUp(transactionId);
+        PreparedBranch branch = prepared.get(transactionId);
+        if (branch == null) {
+            branch = find("looking up branch " + transactionId).stream()
+                    .filter(candidate -> candidate.transactionId().equals(transactionId))
+                    .findFirst()
+                    .orElseThrow(() -> XaErrors.unknown(xid, toString()));
         }
-        if (names.isEmpty()) {
-            throw XaErrors.unknown(xid, toString());
+        List<BranchCompletion.LockCompletion> locks = new ArrayList<>();
+        for (String name : branch.lockNames()) {
+            boolean release = branch.releases(name);
+            locks.add(new BranchCompletion.LockCompletion() {
+                @Override
+                public String lockName() {
+                    return name;
+                }
+
+                @Override
+                public void complete() {
+                    store.completeTransaction(name, transactionId, release); // a conflict: done already
+                }
+            });
         }
-        LeaseStoreUnavailableException failure = null;
-        for (String name : names) {
-            try {
-                store.completeTransaction(name, transactionId, release);
-            } catch (LeaseStoreUnavailableException e) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw XaErrors.unavailable(
-                    operation + " of recovered branch " + XidCodec.describe(xid) + " on locks " + names
-                            + " failed; it is safe to repeat",
-                    failure);
-        }
+        BranchCompletion.complete(
+                store, node, transactionId, true, locks, verb + " of recovered branch " + XidCodec.describe(xid));
         prepared.remove(transactionId);
     }
 
-    private Set<String> lookUp(String transactionId) throws XAException {
-        Set<String> names = new LinkedHashSet<>();
+    private List<PreparedBranch> find(String what) throws XAException {
         try {
-            for (LeaseRecord record : store.findPrepared(node)) {
-                if (transactionId.equals(record.transactionId())) {
-                    names.add(record.name());
-                }
-            }
+            return store.findPrepared(node);
         } catch (LeaseStoreUnavailableException e) {
-            throw XaErrors.unavailable("looking up branch " + transactionId + " on " + storeId() + " failed", e);
+            throw XaErrors.unavailable(what + " on " + storeId() + " failed", e);
         }
-        return names;
     }
 
     private XAException notActive(String method, Xid xid) {
         return XaErrors.protocol(method + " of " + XidCodec.describe(xid) + " on " + this
-                + ", which only commits, rolls back and forgets recovered branches");
+                + ", which only commits and rolls back recovered branches");
     }
 }

@@ -5,10 +5,8 @@ import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
- * What the live and the recovery XAResource share: the resource manager is the lease store, so
- * {@link #isSameRM} is true exactly for resources on the same store (table and endpoint, and also for
- * a {@link PreparedLeaseBranch} read back from the transaction log), and the
- * transaction timeout the transaction manager announced. Thread-safe.
+ * What the live and the recovery XAResource share: the identity of the lease store, the transaction
+ * timeout the transaction manager announced, and the first checks of every XA method. Thread-safe.
  */
 abstract class StoreXAResource implements XAResource {
     private final String storeId;
@@ -21,20 +19,6 @@ abstract class StoreXAResource implements XAResource {
     /** Returns the identity of the lease store: the resource manager. */
     final String storeId() {
         return storeId;
-    }
-
-    @Override
-    public final boolean isSameRM(XAResource other) {
-        return sameStore(storeId, other);
-    }
-
-    /** Returns whether {@code other} is a lease resource, live or logged, on the store {@code storeId}. */
-    static boolean sameStore(String storeId, XAResource other) {
-        if (other instanceof StoreXAResource) {
-            return ((StoreXAResource) other).storeId.equals(storeId);
-        }
-        return other instanceof PreparedLeaseBranch
-                && ((PreparedLeaseBranch) other).storeId().equals(storeId);
     }
 
     @Override

@@ -38,14 +38,17 @@ import java.util.concurrent.CompletableFuture;
  * tm.begin();
  * Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
  * // write through the fenced DataSource: it reads the lease's fence token from the registry
- * tm.commit(); // prepare checks the lease in DynamoDB; commit releases it
+ * tm.commit(); // prepare checks the lease in DynamoDB; released after every branch has committed
  * }</pre>
  *
  * <p>Inside an active transaction, {@code acquire} and {@code tryAcquire}:
  *
  * <ul>
- *   <li>enlist one XAResource per transaction and lease store (on the first lease), which prepares,
- *       commits and rolls back every lease that transaction holds on that store. Prepare votes
+ *   <li>give each transaction one XAResource per lease store, which prepares, commits and rolls back
+ *       every lease that transaction holds on that store. It is enlisted at the end of the
+ *       transaction (from an interposed synchronization's {@code beforeCompletion}), so the
+ *       transaction manager prepares it after every other branch: the leases are checked as late as
+ *       possible before the decision. Prepare votes
  *       rollback for a lease that is lost or has less than a tenth of its lease duration left, and
  *       the application's {@code commit()} throws a {@code RollbackException} naming the lock;
  *   <li>are reentrant per transaction, not per thread: the same lock name again in the same
@@ -54,9 +57,14 @@ import java.util.concurrent.CompletableFuture;
  *   <li>publish the transaction's leases, with their fence tokens, in the {@link
  *       TransactionSynchronizationRegistry} under {@link TransactionLeases#REGISTRY_KEY}, where the
  *       fenced DataSource finds them;
- *   <li>release the lease when the transaction commits or rolls back, unless {@link
- *       AcquireOptions#releaseOnCompletion()} is false: the lease is then kept, with its heartbeats,
- *       and released later by {@link Lease#close()} or {@link #release};
+ *   <li>release the lease when the transaction has completed, after every other branch of it (from an
+ *       interposed synchronization's {@code afterCompletion}), so the next holder never sees the
+ *       transaction's data still in doubt; unless {@link AcquireOptions#releaseOnCompletion()} is
+ *       false: the lease is then kept, with its heartbeats, and released later by {@link
+ *       Lease#close()} or {@link #release}. While this client keeps a lease, acquiring its lock in
+ *       another transaction fails at once with a {@link LeaseException};
+ *   <li>end a waiting acquisition as soon as the transaction is rolled back (for example by its
+ *       timeout), with a {@link LeaseException} that says so;
  *   <li>keep heartbeats running; a lease lost while the transaction runs marks it rollback-only;
  *   <li>require a lease that outlives the transaction: with heartbeats off, the lease duration must
  *       exceed the transaction timeout the transaction manager gave the XAResource, or acquire throws
@@ -70,7 +78,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Outside a transaction, every method behaves as the wrapped {@link DefaultLeaseClient}. {@link
  * #acquireAsync} cannot join the caller's transaction and fails inside one. For crash recovery,
- * register a {@link LeaseRecoveryHelper} with the transaction manager.
+ * give the transaction manager the XAResource of {@link LeaseRecovery} (with Narayana: register a
+ * {@link dev.txlease.jta.narayana.LeaseRecoveryHelper}).
  *
  * <p>Thread-safe; a transaction is used by one thread at a time, as JTA requires.
  */

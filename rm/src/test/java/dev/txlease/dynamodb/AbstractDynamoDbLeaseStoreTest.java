@@ -10,6 +10,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.LeaseStoreContract;
@@ -17,9 +18,16 @@ import dev.txlease.testing.RequestCounter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The lease store contract plus what is particular to DynamoDB, on either DynamoDB Local mode. */
 abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
@@ -57,7 +65,16 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         expectOneRequest("UpdateItem", () -> store.completeTransaction(name, "tx-1", false));
         expectOneRequest("UpdateItem", () -> store.release(name, "alice", List.of(prepared)));
         expectOneRequest("GetItem", () -> store.read(name));
-        expectOneRequest("Scan", () -> store.findPrepared(NODE));
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of(name), Set.of());
+        expectOneRequest("PutItem", () -> {
+            store.savePrepared(branch);
+            return branch;
+        });
+        expectOneRequest("Query", () -> store.findPrepared(NODE));
+        expectOneRequest("DeleteItem", () -> {
+            store.forgetPrepared(NODE, "tx-1");
+            return branch;
+        });
         assertEquals(0, requests.total());
     }
 
@@ -100,7 +117,7 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
                 Map.of(
                         "name", AttributeValue.fromS(name),
                         "version", AttributeValue.fromS(alice.version()),
-                        "fence", AttributeValue.fromN("1"),
+                        "fence", AttributeValue.fromN(Long.toString(alice.fence())),
                         "leaseDurationMs", AttributeValue.fromN(Long.toString(LEASE.toMillis())),
                         "released", AttributeValue.fromBool(true),
                         "node", AttributeValue.fromS(NODE)),
@@ -132,7 +149,39 @@ abstract class AbstractDynamoDbLeaseStoreTest extends LeaseStoreContract {
         assertEquals(
                 List.of("duration_ms", "holder", "host", "is_released", "lock_id", "payload", "rvn", "token", "xid"),
                 rawItem(custom, "lock_id", name).keySet().stream().sorted().toList());
-        assertEquals(List.of(custom.read(name).orElseThrow()), custom.findPrepared(NODE));
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of(name), Set.of());
+        custom.savePrepared(branch);
+        assertEquals(List.of(branch), custom.findPrepared(NODE));
+    }
+
+    /** A table made elsewhere (here: provisioned, as another lock library makes it) gets the index. */
+    @Test
+    void createTableIfMissingAddsThePreparedIndexToAnExistingProvisionedTable() {
+        String table = dynamo().newTableName();
+        dynamo().client()
+                .createTable(CreateTableRequest.builder()
+                        .tableName(table)
+                        .attributeDefinitions(AttributeDefinition.builder()
+                                .attributeName("name")
+                                .attributeType(ScalarAttributeType.S)
+                                .build())
+                        .keySchema(KeySchemaElement.builder()
+                                .attributeName("name")
+                                .keyType(KeyType.HASH)
+                                .build())
+                        .provisionedThroughput(ProvisionedThroughput.builder()
+                                .readCapacityUnits(5L)
+                                .writeCapacityUnits(5L)
+                                .build())
+                        .build());
+        DynamoDbLeaseStore existing =
+                DynamoDbLeaseStore.builder(dynamo().client()).tableName(table).build();
+
+        existing.createTableIfMissing();
+
+        PreparedBranch branch = new PreparedBranch(NODE, "tx-1", List.of("lock-1"), Set.of());
+        existing.savePrepared(branch);
+        assertEquals(List.of(branch), existing.findPrepared(NODE));
     }
 
     @Test

@@ -60,7 +60,7 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
         assertEquals(alice, store.read(name).orElseThrow(), "the server keeps its data across the outage");
         String renewed = newVersion();
         assertTrue(store.renew(name, "alice", versions, renewed, LEASE).succeeded());
-        assertEquals(1, grant(newName(), "bob").fence());
+        assertTrue(grant(newName(), "bob").fence() >= 1);
     }
 
     @Test
@@ -73,7 +73,7 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
 
         assertFalse(result.succeeded());
         assertTrue(result.record().isHeldBy("alice", request.newVersion()), result::toString);
-        assertEquals(1, result.record().fence());
+        assertEquals(1, result.record().fence() % LeaseItems.FENCE_BASE_PER_MILLISECOND, "granted once");
         assertEquals(2, dynamo.requests().count("UpdateItem"), "the SDK retried once");
     }
 
@@ -100,7 +100,7 @@ class ServerDynamoDbLeaseStoreTest extends AbstractDynamoDbLeaseStoreTest {
 
         LeaseRecord granted = grant(newName(), "alice");
 
-        assertEquals(1, granted.fence());
+        assertEquals(1, granted.fence() % LeaseItems.FENCE_BASE_PER_MILLISECOND, "granted once");
         assertEquals(1, dynamo.requests().count("UpdateItem"));
     }
 }

@@ -14,6 +14,7 @@ import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.util.Collection;
@@ -34,7 +35,7 @@ class ContainerLeaseResourceTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
-    private static final TransactionManager TM = Narayana.transactionManager();
+    private static final TransactionManager TM = InProcessNarayana.transactionManager();
 
     private DynamoDbLeaseStore store;
     private DefaultLeaseClient client;
@@ -44,7 +45,7 @@ class ContainerLeaseResourceTest {
     void setUp() {
         store = DYNAMO.newStore();
         client = DefaultLeaseClient.builder(store).node("node-a").build();
-        resources = ContainerLeaseResources.of(client, Narayana.registry());
+        resources = ContainerLeaseResources.of(client, InProcessNarayana.registry());
     }
 
     @AfterEach
@@ -67,12 +68,12 @@ class ContainerLeaseResourceTest {
         Lease b = second.acquire("container-b", AcquireOptions.defaults(), true).orElseThrow();
         @SuppressWarnings("unchecked")
         Collection<Lease> published =
-                (Collection<Lease>) Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
+                (Collection<Lease>) InProcessNarayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
         assertEquals(List.of(a, b), List.copyOf(published));
         assertEquals(1, resources.openBranches());
         assertTrue(first.isSameRM(second));
         assertFalse(first.isSameRM(
-                ContainerLeaseResources.of(client, Narayana.registry()).newResource()));
+                ContainerLeaseResources.of(client, InProcessNarayana.registry()).newResource()));
         TM.commit();
 
         assertEquals(LeaseState.RELEASED, a.state());

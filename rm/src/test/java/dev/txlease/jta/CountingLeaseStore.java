@@ -1,28 +1,33 @@
 package dev.txlease.jta;
 
-import dev.txlease.spi.GrantRequest;
-import dev.txlease.spi.LeaseRecord;
+import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.spi.ForwardingLeaseStore;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link LeaseStore} that counts, per lock name, the transaction completions that released a lease
- * (a {@code completeTransaction(name, txid, true)} whose condition held), and delegates everything.
+ * (a {@code completeTransaction(name, txid, true)} whose condition held), and delegates everything;
+ * on demand it loses the answers of prepares that landed.
  * Thread-safe.
  */
-final class CountingLeaseStore implements LeaseStore {
-    private final LeaseStore store;
+final class CountingLeaseStore extends ForwardingLeaseStore {
     private final Map<String, AtomicInteger> releases = new ConcurrentHashMap<>();
+    private final AtomicBoolean losePrepareAnswers = new AtomicBoolean();
 
     CountingLeaseStore(LeaseStore store) {
-        this.store = store;
+        super(store);
+    }
+
+    /** From now on a prepare lands in the store but its answer is lost: it throws as if unreachable. */
+    void losePrepareAnswers() {
+        losePrepareAnswers.set(true);
     }
 
     /** Returns how many transaction completions released {@code name}. */
@@ -33,27 +38,11 @@ final class CountingLeaseStore implements LeaseStore {
 
     @Override
     public StoreResult completeTransaction(String name, String transactionId, boolean release) {
-        StoreResult result = store.completeTransaction(name, transactionId, release);
+        StoreResult result = super.completeTransaction(name, transactionId, release);
         if (release && result.succeeded()) {
             releases.computeIfAbsent(name, key -> new AtomicInteger()).incrementAndGet();
         }
         return result;
-    }
-
-    @Override
-    public StoreResult tryGrant(GrantRequest request) {
-        return store.tryGrant(request);
-    }
-
-    @Override
-    public StoreResult renew(
-            String name, String owner, Collection<String> expectedVersions, String newVersion, Duration leaseDuration) {
-        return store.renew(name, owner, expectedVersions, newVersion, leaseDuration);
-    }
-
-    @Override
-    public StoreResult release(String name, String owner, Collection<String> expectedVersions) {
-        return store.release(name, owner, expectedVersions);
     }
 
     @Override
@@ -64,21 +53,11 @@ final class CountingLeaseStore implements LeaseStore {
             String newVersion,
             Duration leaseDuration,
             String transactionId) {
-        return store.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
-    }
-
-    @Override
-    public Optional<LeaseRecord> read(String name) {
-        return store.read(name);
-    }
-
-    @Override
-    public List<LeaseRecord> findPrepared(String node) {
-        return store.findPrepared(node);
-    }
-
-    @Override
-    public String storeId() {
-        return store.storeId();
+        StoreResult result = super.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        if (losePrepareAnswers.get()) {
+            throw new LeaseStoreUnavailableException(
+                    "CountingLeaseStore: the answer of the prepare of lock '" + name + "' was lost", name, null);
+        }
+        return result;
     }
 }

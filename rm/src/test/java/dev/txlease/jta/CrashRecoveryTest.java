@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.arjuna.ats.arjuna.recovery.RecoveryManager;
-import com.arjuna.ats.internal.jta.recovery.arjunacore.XARecoveryModule;
-import com.arjuna.ats.jta.recovery.XAResourceRecoveryHelper;
 import dev.txlease.AcquireOptions;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.internal.ManagedLease;
+import dev.txlease.jta.narayana.LeaseRecoveryHelper;
+import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.HaltingXAResource;
+import dev.txlease.testing.InProcessNarayana;
+import dev.txlease.testing.IsolatedRecovery;
 import jakarta.transaction.TransactionManager;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +29,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,22 +65,24 @@ class CrashRecoveryTest {
             assertEquals(Optional.empty(), database.committedFence(lock), "the row is in doubt, not committed");
             CountingLeaseStore counting = new CountingLeaseStore(store);
 
-            withHelpers(List.of(LeaseRecoveryHelper.of(counting, node), database.recoveryHelper()), recovery -> {
-                recovery.scan();
-                assertReleased(store, lock);
-                assertEquals(1, counting.transactionalReleases(lock));
-                assertEquals(Optional.of(prepared.fence()), database.committedFence(lock));
+            InProcessNarayana.withRecoveryHelpers(
+                    List.of(LeaseRecoveryHelper.of(counting, node), database.recoveryHelper()), recovery -> {
+                        recovery.scan();
+                        assertReleased(store, lock);
+                        assertEquals(1, counting.transactionalReleases(lock));
+                        assertEquals(Optional.of(prepared.fence()), database.committedFence(lock));
+                        assertEquals(List.of(), store.findPrepared(node), "the branch is forgotten");
 
-                recovery.scan(); // a replay finds nothing left to do
-                assertEquals(1, counting.transactionalReleases(lock), "released exactly once");
-                assertReleased(store, lock);
-            });
+                        recovery.scan(); // a replay finds nothing left to do
+                        assertEquals(1, counting.transactionalReleases(lock), "released exactly once");
+                        assertReleased(store, lock);
+                    });
         }
     }
 
     @Test
     void preparedLeaseWithoutTransactionLogIsRolledBackByRecovery() throws Exception {
-        TransactionManager transactionManager = Narayana.transactionManager();
+        TransactionManager transactionManager = InProcessNarayana.transactionManager();
         transactionManager.begin();
         ScriptedXAResource probe = new ScriptedXAResource(null);
         transactionManager.getTransaction().enlistResource(probe);
@@ -85,17 +93,21 @@ class CrashRecoveryTest {
         CountingLeaseStore counting = new CountingLeaseStore(store);
         try (DefaultLeaseClient client =
                 DefaultLeaseClient.builder(store).node("orphan-node").build()) {
+            LeaseXAResource branch = new LeaseXAResource(store, "orphan-node", new PublishedLeases());
+            branch.start(orphan, XAResource.TMNOFLAGS);
             ManagedLease lease = (ManagedLease) client.tryAcquire(
                             "orphan",
                             AcquireOptions.builder()
                                     .heartbeatPeriod(Duration.ZERO)
                                     .build())
                     .orElseThrow();
-            lease.prepare(XidCodec.encode(orphan), lease.leaseDuration()); // then the process "dies"
+            branch.add(new TransactionalLease(lease, branch, true));
+            branch.end(orphan, XAResource.TMSUCCESS);
+            branch.prepare(orphan); // then the process "dies" before the transaction manager logs anything
         }
 
         RecordingRecoveryHelper leases = new RecordingRecoveryHelper(LeaseRecoveryHelper.of(counting, "orphan-node"));
-        withHelpers(List.of(leases), recovery -> {
+        InProcessNarayana.withRecoveryHelpers(List.of(leases), recovery -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (!store.read("orphan").orElseThrow().released() && System.nanoTime() - deadline < 0) {
                 recovery.scan(); // Narayana rolls an orphan back once it has seen it in two scans
@@ -103,7 +115,88 @@ class CrashRecoveryTest {
             assertReleased(store, "orphan");
             assertEquals(1, counting.transactionalReleases("orphan"));
             assertEquals(List.of("rollback"), leases.calls(), "presumed abort");
+            assertEquals(List.of(), store.findPrepared("orphan-node"), "the branch is forgotten");
         });
+    }
+
+    /**
+     * Issue 12, item 3: the lease branch of a transaction that crashed after prepare, whose lease was
+     * then taken over, is completed by a transaction manager that cannot load any txlease class (as in
+     * an application server, whose recovery runs before deployments start): the recovery child's
+     * Narayana sees only its own libraries, and txlease arrives later, in a class loader below it, with
+     * the recovery helpers. Before the fix Narayana's log held a serialized txlease object it could
+     * not read, and after the takeover the branch was never listed again: the log stayed for good.
+     */
+    @Test
+    void recoveryWithoutTxleaseClassesCompletesABranchWhoseLeaseWasTakenOver() throws Exception {
+        String lock = "isolated-lock";
+        String node = "isolated-node";
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        Path directory = Files.createDirectories(
+                        Path.of("target", "jta-isolated", UUID.randomUUID().toString()))
+                .toAbsolutePath();
+        Path objectStore = directory.resolve("ObjectStore");
+        String h2Url = "jdbc:h2:file:" + directory.resolve("db");
+        new H2Xa(h2Url).close(); // creates the table
+
+        ChildJvm.run(
+                CrashingCommit.class,
+                List.of(objectStore.toString(), DYNAMO.endpoint().toString(), store.tableName(), h2Url, lock, node),
+                directory.resolve("crash.log"),
+                HaltingXAResource.HALT_STATUS,
+                60);
+        LeaseRecord prepared = store.read(lock).orElseThrow();
+        assertNotNull(prepared.transactionId(), prepared::toString);
+        assertEquals(1, store.findPrepared(node).size());
+        StoreResult takeover = store.tryGrant(new GrantRequest(
+                lock, "successor", "node-s", "successor-version", Duration.ofMinutes(5), null, prepared.version()));
+        assertTrue(takeover.succeeded(), "the crashed lease is taken over before recovery runs");
+        LeaseRecord taken = store.read(lock).orElseThrow();
+        assertNull(taken.transactionId());
+        assertFalse(transactionLogs(objectStore).isEmpty(), "the crashed transaction left its log");
+
+        List<List<String>> classPath = IsolatedRecovery.splitClassPath();
+        String transactionManagerClassPath = String.join(
+                File.pathSeparator,
+                IsolatedRecovery.classPathDirectory(directory.resolve("tm-classes"))
+                        .toString(),
+                String.join(File.pathSeparator, classPath.get(1)));
+        String output = ChildJvm.run(
+                transactionManagerClassPath,
+                IsolatedRecovery.class,
+                List.of(
+                        objectStore.toString(),
+                        InProcessNarayana.NODE,
+                        String.join(File.pathSeparator, classPath.get(0)),
+                        RecoveryDeployment.class.getName(),
+                        DYNAMO.endpoint().toString(),
+                        store.tableName(),
+                        node,
+                        h2Url),
+                directory.resolve("recovery.log"),
+                0,
+                90);
+
+        assertTrue(output.contains("transaction manager class loader cannot see txlease"), output);
+        assertFalse(output.contains("ARJUNA016037") || output.contains("ARJUNA016038"), output);
+        assertEquals(List.of(), transactionLogs(objectStore), "the crashed transaction's log outlived recovery");
+        assertEquals(taken, store.read(lock).orElseThrow(), "recovery changed the new holder's item");
+        assertEquals(List.of(), store.findPrepared(node), "the branch is still listed");
+        try (H2Xa database = new H2Xa(h2Url)) {
+            assertEquals(Optional.of(prepared.fence()), database.committedFence(lock), "the in-doubt row committed");
+        }
+    }
+
+    /** Returns the transaction logs in Narayana's object store {@code directory}. */
+    private static List<Path> transactionLogs(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(file -> file.toString().contains("AtomicAction"))
+                    .toList();
+        }
     }
 
     private static void runCrashingChild(
@@ -112,36 +205,20 @@ class CrashRecoveryTest {
         ChildJvm.run(
                 CrashingCommit.class,
                 List.of(
-                        Narayana.objectStore().toString(),
+                        InProcessNarayana.objectStore().toString(),
                         DYNAMO.endpoint().toString(),
                         store.tableName(),
                         h2Url,
                         lock,
                         node),
                 directory.resolve("child.log"),
-                ScriptedXAResource.HALT_STATUS,
+                HaltingXAResource.HALT_STATUS,
                 60);
-    }
-
-    private static void withHelpers(List<XAResourceRecoveryHelper> helpers, RecoveryCheck check) throws Exception {
-        RecoveryManager recovery = Narayana.recoveryManager();
-        XARecoveryModule module = Narayana.xaRecoveryModule();
-        helpers.forEach(module::addXAResourceRecoveryHelper);
-        try {
-            check.run(recovery);
-        } finally {
-            helpers.forEach(module::removeXAResourceRecoveryHelper);
-        }
     }
 
     private static void assertReleased(DynamoDbLeaseStore store, String lock) {
         LeaseRecord record = store.read(lock).orElseThrow();
         assertTrue(record.released(), record::toString);
         assertNull(record.transactionId(), record::toString);
-    }
-
-    @FunctionalInterface
-    private interface RecoveryCheck {
-        void run(RecoveryManager recovery) throws Exception;
     }
 }

@@ -7,6 +7,7 @@ import static javax.transaction.xa.XAResource.TMNOFLAGS;
 import static javax.transaction.xa.XAResource.TMRESUME;
 import static javax.transaction.xa.XAResource.TMSTARTRSCAN;
 import static javax.transaction.xa.XAResource.TMSUCCESS;
+import static javax.transaction.xa.XAResource.TMSUSPEND;
 import static javax.transaction.xa.XAResource.XA_OK;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,6 +92,7 @@ class LeaseXAResourceTest {
         assertXa(XAException.XAER_NOTA, () -> resource.forget(xid(2)));
         assertXa(XAException.XAER_PROTO, () -> resource.start(xid(2), TMNOFLAGS));
         assertXa(XAException.XAER_DUPID, () -> resource.start(xid(1), TMNOFLAGS));
+        resource.end(xid(1), TMSUCCESS);
         resource.start(xid(1), TMJOIN);
     }
 
@@ -114,7 +116,6 @@ class LeaseXAResourceTest {
         resource.commit(xid(1), false);
         resource.commit(xid(1), false);
         assertXa(XAException.XAER_PROTO, () -> resource.rollback(xid(1)));
-        resource.forget(xid(1));
     }
 
     @Test
@@ -191,12 +192,12 @@ class LeaseXAResourceTest {
 
     @Test
     void recoverHonoursTheScanFlagsAndReturnsThisNodesPreparedXids() throws XAException {
-        prepareOutsideATransaction("mine", client, xid(7));
+        prepareAndDie("mine", client, xid(7));
         try (DefaultLeaseClient otherNode = DefaultLeaseClient.builder(store)
                 .node("node-y")
                 .owner("owner-y")
                 .build()) {
-            prepareOutsideATransaction("theirs", otherNode, xid(8));
+            prepareAndDie("theirs", otherNode, xid(8));
         }
         RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
 
@@ -212,18 +213,192 @@ class LeaseXAResourceTest {
         recovery.commit(xid(7), false);
         assertTrue(record("mine").released());
         assertXa(XAException.XAER_NOTA, () -> recovery.commit(xid(7), false)); // done: nothing left
+        assertXids(List.of(), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
 
         RecoveryXAResource theirs = new RecoveryXAResource(store, "node-y");
-        theirs.forget(xid(8)); // found by looking up again, without a scan
-        assertNull(record("theirs").transactionId());
-        assertEquals("owner-y", record("theirs").owner(), "forget clears the xid, keeps the lease");
+        theirs.rollback(xid(8)); // found by looking up again, without a scan
+        assertTrue(record("theirs").released());
     }
 
     @Test
-    void sameResourceManagerMeansSameStore() throws XAException {
-        assertTrue(resource.isSameRM(new LeaseXAResource(store, "node-z", new PublishedLeases())));
-        assertTrue(resource.isSameRM(new RecoveryXAResource(store, "node-x")));
-        assertFalse(resource.isSameRM(new RecoveryXAResource(DYNAMO.newStore(), "node-x")));
+    void recoveryListsABranchWhoseLeaseWasTakenOverUntilItIsCompleted() throws XAException {
+        prepareAndDie("taken-then-recovered", client, xid(5));
+        intrude("taken-then-recovered");
+        LeaseRecord successor = record("taken-then-recovered");
+        assertNull(successor.transactionId());
+
+        RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
+        assertXids(List.of(xid(5)), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+        recovery.commit(xid(5), false);
+
+        assertEquals(successor, record("taken-then-recovered"), "the new holder is left alone");
+        assertXids(List.of(), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+    }
+
+    /** Issue 12, item 2: the XA state table, one verb out of order at a time. */
+    @Test
+    void resumeOfABranchThatWasNeverSuspendedIsAProtocolError() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        assertXa(XAException.XAER_PROTO, () -> resource.start(xid(1), TMRESUME));
+        resource.end(xid(1), TMSUCCESS);
+        assertXa(XAException.XAER_PROTO, () -> resource.start(xid(1), TMRESUME));
+        resource.start(xid(1), TMJOIN);
+        resource.end(xid(1), TMSUSPEND);
+        resource.start(xid(1), TMRESUME);
+        resource.end(xid(1), TMSUCCESS);
+        assertEquals(XA_OK, resource.prepare(xid(1)));
+    }
+
+    @Test
+    void joinAfterEndWithTmFailIsARollback() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        resource.end(xid(1), TMFAIL);
+        XAException failure = assertThrows(XAException.class, () -> resource.start(xid(1), TMJOIN));
+        assertTrue(
+                failure.errorCode >= XAException.XA_RBBASE && failure.errorCode <= XAException.XA_RBEND,
+                failure::getMessage);
+    }
+
+    @Test
+    void prepareOfABranchStillAssociatedIsAProtocolError() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        enlist("associated");
+        assertXa(XAException.XAER_PROTO, () -> resource.prepare(xid(1)));
+        assertXa(XAException.XAER_PROTO, () -> resource.commit(xid(1), true));
+        resource.end(xid(1), TMSUSPEND);
+        assertXa(XAException.XAER_PROTO, () -> resource.prepare(xid(1)));
+        assertNull(record("associated").transactionId(), "nothing was prepared");
+        resource.start(xid(1), TMRESUME);
+        resource.end(xid(1), TMSUCCESS);
+        assertEquals(XA_OK, resource.prepare(xid(1)));
+    }
+
+    @Test
+    void secondEndWithoutAnAssociationIsAProtocolError() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        resource.end(xid(1), TMSUCCESS);
+        assertXa(XAException.XAER_PROTO, () -> resource.end(xid(1), TMSUCCESS));
+        assertXa(XAException.XAER_PROTO, () -> resource.end(xid(1), TMSUSPEND));
+        resource.start(xid(1), TMJOIN);
+        resource.end(xid(1), TMSUSPEND);
+        assertXa(XAException.XAER_PROTO, () -> resource.end(xid(1), TMSUSPEND));
+        resource.end(xid(1), TMSUCCESS); // ends the suspended association
+    }
+
+    @Test
+    void forgetOfABranchThatCompletedNormallyIsUnknown() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        enlist("forgotten");
+        resource.end(xid(1), TMSUCCESS);
+        resource.prepare(xid(1));
+        resource.commit(xid(1), false);
+        assertXa(XAException.XAER_NOTA, () -> resource.forget(xid(1)));
+        assertTrue(record("forgotten").released());
+    }
+
+    @Test
+    void forgetDuringRecoveryDoesNotEraseAnInDoubtBranch() throws XAException {
+        prepareAndDie("in-doubt", client, xid(4));
+        RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
+        assertXids(List.of(xid(4)), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+
+        assertXa(XAException.XAER_NOTA, () -> recovery.forget(xid(4)));
+
+        assertEquals(XidCodec.encode(xid(4)), record("in-doubt").transactionId());
+        assertXids(List.of(xid(4)), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+        recovery.rollback(xid(4));
+        assertTrue(record("in-doubt").released());
+    }
+
+    @Test
+    void isSameRmAgreesWithJoin() throws XAException {
+        LeaseXAResource other = new LeaseXAResource(store, "node-x", new PublishedLeases());
+        resource.start(xid(1), TMNOFLAGS);
+        resource.end(xid(1), TMSUCCESS);
+
+        assertFalse(resource.isSameRM(other), "another instance cannot join this branch");
+        assertXa(XAException.XAER_NOTA, () -> other.start(xid(1), TMJOIN));
+        assertTrue(resource.isSameRM(resource));
+        resource.start(xid(1), TMJOIN);
+    }
+
+    /** Issue 17, defect 5: a lease that ran out before prepare votes XA_RBTIMEOUT, taken over or not. */
+    @Test
+    void leaseThatRanOutAndWasTakenOverVotesRbTimeout() throws XAException {
+        resource.start(xid(1), TMNOFLAGS);
+        enlist("ran-out");
+        clock.addAndGet(Duration.ofSeconds(2).toNanos()); // past the 1 s lease on this process's clock
+        intrude("ran-out");
+        resource.end(xid(1), TMSUCCESS);
+
+        assertXa(XAException.XA_RBTIMEOUT, () -> resource.prepare(xid(1)));
+        assertEquals("intruder", record("ran-out").owner());
+    }
+
+    /**
+     * Issue 10, safety item 2: a kept lease whose prepare landed but lost its answer votes
+     * XA_RBCOMMFAIL; the rollback clears the Xid and leaves the lease held, and recovery finds nothing
+     * to release.
+     */
+    @Test
+    void rollbackOfAKeptLeaseAfterALostPrepareAnswerKeepsItHeld() throws XAException {
+        CountingLeaseStore counting = new CountingLeaseStore(store);
+        LeaseXAResource branch = new LeaseXAResource(counting, "node-x", new PublishedLeases());
+        branch.start(xid(1), TMNOFLAGS);
+        TransactionalLease lease;
+        try (DefaultLeaseClient losing = DefaultLeaseClient.builder(counting)
+                .node("node-x")
+                .owner("owner-x")
+                .clock(clock::get)
+                .build()) {
+            lease = new TransactionalLease(
+                    (ManagedLease) losing.tryAcquire("kept-lost", UNRENEWED).orElseThrow(), branch, false);
+            assertTrue(branch.add(lease));
+            branch.end(xid(1), TMSUCCESS);
+            counting.losePrepareAnswers();
+
+            assertXa(XAException.XA_RBCOMMFAIL, () -> branch.prepare(xid(1)));
+            branch.rollback(xid(1));
+        }
+
+        LeaseRecord record = record("kept-lost");
+        assertEquals("owner-x", record.owner());
+        assertFalse(record.released());
+        assertNull(record.transactionId(), "the Xid is cleared");
+        assertTrue(lease.isValid());
+        RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
+        assertXids(List.of(), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+        assertEquals(0, counting.transactionalReleases("kept-lost"));
+    }
+
+    /** Issue 10, safety item 2, after a crash: recovery of a kept lease only clears the Xid. */
+    @Test
+    void recoveryNeverReleasesAKeptLease() throws XAException {
+        LeaseXAResource branch = new LeaseXAResource(store, "node-x", new PublishedLeases());
+        branch.start(xid(3), TMNOFLAGS);
+        assertTrue(branch.add(new TransactionalLease(acquire("kept-recovered"), branch, false)));
+        branch.end(xid(3), TMSUCCESS);
+        branch.prepare(xid(3)); // then the transaction manager "dies"
+
+        RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
+        assertXids(List.of(xid(3)), recovery.recover(TMSTARTRSCAN | TMENDRSCAN));
+        recovery.rollback(xid(3));
+
+        LeaseRecord record = record("kept-recovered");
+        assertEquals("owner-x", record.owner());
+        assertFalse(record.released());
+        assertNull(record.transactionId());
+    }
+
+    @Test
+    void sameResourceManagerMeansSameBranchResource() {
+        assertTrue(resource.isSameRM(resource));
+        assertFalse(resource.isSameRM(new LeaseXAResource(store, "node-x", new PublishedLeases())));
+        assertFalse(resource.isSameRM(new RecoveryXAResource(store, "node-x")));
+        RecoveryXAResource recovery = new RecoveryXAResource(store, "node-x");
+        assertTrue(recovery.isSameRM(new RecoveryXAResource(store, "node-x")));
+        assertFalse(recovery.isSameRM(new RecoveryXAResource(store, "node-y")));
+        assertFalse(recovery.isSameRM(new RecoveryXAResource(DYNAMO.newStore(), "node-x")));
         assertFalse(resource.isSameRM(new ScriptedXAResource(null)));
         assertFalse(resource.isSameRM(null));
     }
@@ -257,9 +432,14 @@ class LeaseXAResourceTest {
         return (ManagedLease) client.tryAcquire(name, UNRENEWED).orElseThrow();
     }
 
-    private static void prepareOutsideATransaction(String name, DefaultLeaseClient owner, Xid xid) {
+    /** Prepares a branch with one lease on {@code name}, then leaves it as a crashed process would. */
+    private void prepareAndDie(String name, DefaultLeaseClient owner, Xid xid) throws XAException {
+        LeaseXAResource branch = new LeaseXAResource(store, owner.node(), new PublishedLeases());
+        branch.start(xid, TMNOFLAGS);
         ManagedLease lease = (ManagedLease) owner.tryAcquire(name, UNRENEWED).orElseThrow();
-        lease.prepare(XidCodec.encode(xid), lease.leaseDuration());
+        assertTrue(branch.add(new TransactionalLease(lease, branch, true)));
+        branch.end(xid, TMSUCCESS);
+        assertEquals(XA_OK, branch.prepare(xid));
     }
 
     private LeaseRecord record(String name) {

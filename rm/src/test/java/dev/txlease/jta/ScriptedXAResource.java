@@ -8,22 +8,26 @@ import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
- * A do-nothing XAResource for tests that records its calls and runs a script at prepare, and that
- * halts the JVM in commit when the system property {@value #HALT_PROPERTY} is {@code true} (the
- * crash between prepare and commit). Serializable, so Narayana logs it and recovery replays it
- * without a recovery helper (the replaying JVM does not halt). Thread-safe.
+ * A do-nothing XAResource for tests that records its calls and runs a script at prepare and at
+ * commit. Serializable, so Narayana logs it and recovery replays it without a recovery helper.
+ * Thread-safe.
  */
 final class ScriptedXAResource implements XAResource, Serializable {
-    static final String HALT_PROPERTY = "txlease.test.haltOnCommit";
-    static final int HALT_STATUS = 42;
     private static final long serialVersionUID = 1L;
 
     private final transient List<String> calls = new CopyOnWriteArrayList<>();
     private final transient Runnable atPrepare;
+    private final transient Runnable atCommit;
     private transient volatile Xid started;
 
     ScriptedXAResource(Runnable atPrepare) {
+        this(atPrepare, null);
+    }
+
+    /** A resource that runs {@code atPrepare} in prepare and {@code atCommit} in commit (either may be null). */
+    ScriptedXAResource(Runnable atPrepare, Runnable atCommit) {
         this.atPrepare = atPrepare;
+        this.atCommit = atCommit;
     }
 
     /** Returns the branch Xid this resource was started with, or null. */
@@ -48,10 +52,8 @@ final class ScriptedXAResource implements XAResource, Serializable {
     @Override
     public void commit(Xid xid, boolean onePhase) {
         record("commit");
-        if (Boolean.getBoolean(HALT_PROPERTY)) {
-            System.out.println("halting in commit of " + xid);
-            System.out.flush();
-            Runtime.getRuntime().halt(HALT_STATUS);
+        if (atCommit != null) {
+            atCommit.run();
         }
     }
 

@@ -14,6 +14,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseListener;
 import dev.txlease.LeaseState;
+import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
@@ -21,8 +22,11 @@ import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.FenceTokens;
+import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
@@ -33,13 +37,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +57,7 @@ class TransactionalLeaseClientTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
-    private static final TransactionManager TM = Narayana.transactionManager();
+    private static final TransactionManager TM = InProcessNarayana.transactionManager();
     private static final AcquireOptions SHORT_UNRENEWED = AcquireOptions.builder()
             .leaseDuration(Duration.ofMillis(400))
             .heartbeatPeriod(Duration.ZERO)
@@ -74,7 +81,7 @@ class TransactionalLeaseClientTest {
                 .owner("owner-a")
                 .build();
         leases = TransactionalLeaseClient.builder(plain, TM)
-                .registry(Narayana.registry())
+                .registry(InProcessNarayana.registry())
                 .build();
         rival = DefaultLeaseClient.builder(store)
                 .node("node-b")
@@ -222,7 +229,8 @@ class TransactionalLeaseClientTest {
             other.shutdownNow();
         }
         assertReleased("reentrant");
-        assertEquals(1, store.read("reentrant").orElseThrow().fence(), "granted once");
+        assertEquals(
+                1, FenceTokens.grantCount(store.read("reentrant").orElseThrow().fence()), "granted once");
     }
 
     @Test
@@ -232,12 +240,12 @@ class TransactionalLeaseClientTest {
         Lease stale = leases.acquire(
                 "stale",
                 AcquireOptions.builder()
-                        .leaseDuration(Duration.ofMillis(1500))
+                        .leaseDuration(Duration.ofSeconds(3))
                         .heartbeatPeriod(Duration.ZERO)
                         .build());
-        // Prepared after the lease (enlisted later): the lease is prepared, then taken over.
+        // Prepared after the lease (enlisted after it, at the end): the lease is prepared, then taken over.
         ScriptedXAResource takeover = new ScriptedXAResource(() -> successor.set(rival.acquire("stale", TAKE_OVER)));
-        TM.getTransaction().enlistResource(takeover);
+        enlistAtTheEnd(takeover);
 
         TM.commit();
 
@@ -383,9 +391,166 @@ class TransactionalLeaseClientTest {
         assertFalse(store.read("doomed").isPresent());
     }
 
+    /**
+     * Issue 12, item 1: the lease is released only after every other branch of its transaction has
+     * completed. The lease branch is committed first; a second resource, enlisted after it, blocks in
+     * its commit: meanwhile the lock stays held and a rival is not granted it.
+     */
+    @Test
+    void nextHolderIsNeverGrantedWhileAnotherBranchIsStillCommitting() throws Exception {
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch finishCommit = new CountDownLatch(1);
+        TM.begin();
+        Lease lease = leases.acquire("ordered", AcquireOptions.defaults());
+        ScriptedXAResource slow = new ScriptedXAResource(null, () -> {
+            inCommit.countDown();
+            await(finishCommit);
+        });
+        enlistAtTheEnd(slow); // after the lease: Narayana commits the lease branch first
+        Transaction transaction = TM.suspend();
+
+        ExecutorService committer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> commit = committer.submit(() -> {
+                TM.resume(transaction);
+                TM.commit();
+                return null;
+            });
+            assertTrue(inCommit.await(30, TimeUnit.SECONDS), "the second branch reached its commit");
+
+            assertEquals(Optional.empty(), rival.tryAcquire("ordered", AcquireOptions.defaults()));
+            LeaseRecord held = store.read("ordered").orElseThrow();
+            assertFalse(held.released(), held::toString);
+            assertEquals("owner-a", held.owner());
+
+            finishCommit.countDown();
+            commit.get(30, TimeUnit.SECONDS);
+        } finally {
+            finishCommit.countDown();
+            committer.shutdownNow();
+        }
+        assertReleased("ordered");
+        assertEquals(LeaseState.RELEASED, lease.state());
+        assertEquals(List.of("start", "end", "prepare", "commit"), slow.calls());
+        assertTrue(rival.tryAcquire("ordered", AcquireOptions.defaults()).isPresent());
+    }
+
+    /**
+     * Issue 12, item 5: when the transaction times out while {@code acquire} waits for a held lock,
+     * the wait ends with a {@link LeaseException} saying the transaction was rolled back, not after
+     * the acquisition's own (here 30 s) wait timeout.
+     */
+    @Test
+    void transactionTimeoutEndsAWaitingAcquire() throws Exception {
+        Lease holder = rival.acquire("busy", AcquireOptions.defaults());
+        TM.setTransactionTimeout(1);
+        TM.begin();
+
+        LeaseException failure = assertThrows(
+                LeaseException.class,
+                () -> leases.acquire(
+                        "busy",
+                        AcquireOptions.builder()
+                                .waitTimeout(Duration.ofSeconds(30))
+                                .build()));
+
+        assertFalse(failure instanceof LeaseTimeoutException, failure::toString);
+        assertTrue(failure.getMessage().contains("rolled back"), failure::getMessage);
+        assertEquals("busy", failure.lockName());
+        assertFalse(Thread.currentThread().isInterrupted(), "the interrupt that ended the wait is cleared");
+        assertEquals("owner-b", store.read("busy").orElseThrow().owner());
+        try {
+            TM.rollback();
+        } catch (IllegalStateException alreadyRolledBack) {
+            // the reaper rolled it back
+        }
+        holder.close();
+    }
+
+    /**
+     * Issue 10, smaller defect: a lease kept after its transaction is not invisible to the next one;
+     * acquiring its lock again in another transaction fails at once instead of waiting on itself.
+     */
+    @Test
+    void keptLeaseIsRefusedAtOnceInALaterTransaction() throws Exception {
+        TM.begin();
+        Lease kept = leases.acquire(
+                "kept-again",
+                AcquireOptions.builder().releaseOnCompletion(false).build());
+        TM.commit();
+
+        TM.begin();
+        LeaseException refused = assertThrows(
+                LeaseException.class,
+                () -> leases.acquire(
+                        "kept-again",
+                        AcquireOptions.builder()
+                                .waitTimeout(Duration.ofSeconds(30))
+                                .build()));
+        assertFalse(refused instanceof LeaseTimeoutException, refused::toString);
+        assertTrue(refused.getMessage().contains("kept"), refused::getMessage);
+        TM.rollback();
+
+        kept.close();
+        TM.begin();
+        Lease again = leases.acquire("kept-again", AcquireOptions.defaults());
+        TM.commit();
+        assertTrue(again.fenceToken().compareTo(kept.fenceToken()) > 0);
+        assertReleased("kept-again");
+    }
+
+    /**
+     * Issue 12, item 1: the lease is checked as late as possible before the decision. The database
+     * branch, enlisted after the lease was acquired (as the application writes), is prepared before
+     * the lease branch (enlisted at the end of the transaction), so a lease overwritten while the
+     * database prepares makes the lease branch vote rollback, instead of committing on a check made
+     * before. (Before the fix the lease was prepared first and the transaction committed.)
+     */
+    @Test
+    void leaseIsCheckedAfterTheBranchesEnlistedAfterIt() throws Exception {
+        ScriptedXAResource database = new ScriptedXAResource(() -> intrude("late-check"));
+        TM.begin();
+        Lease lease = leases.acquire("late-check", AcquireOptions.defaults()); // renewed: it does not run out
+        TM.getTransaction().enlistResource(database);
+
+        RollbackException rollback = assertThrows(RollbackException.class, TM::commit);
+
+        assertNamesLock(rollback, "late-check");
+        assertEquals(List.of("start", "end", "prepare", "rollback"), database.calls());
+        assertEquals("intruder", store.read("late-check").orElseThrow().owner());
+        assertEquals(LeaseState.LOST, lease.state());
+    }
+
+    /** Enlists {@code resource} at the end of the transaction, after the lease branch. */
+    private static void enlistAtTheEnd(XAResource resource) throws SystemException {
+        Transaction transaction = TM.getTransaction();
+        InProcessNarayana.registry().registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                try {
+                    transaction.enlistResource(resource);
+                } catch (RollbackException | SystemException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void afterCompletion(int status) {}
+        });
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS), "the test let the commit finish");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Collection<Lease> published() {
-        Object published = Narayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
+        Object published = InProcessNarayana.registry().getResource(TransactionLeases.REGISTRY_KEY);
         assertNotNull(published, "leases published under " + TransactionLeases.REGISTRY_KEY);
         return (Collection<Lease>) published;
     }

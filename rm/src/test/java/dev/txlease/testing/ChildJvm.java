@@ -25,10 +25,17 @@ public final class ChildJvm {
      */
     public static String run(Class<?> mainClass, List<String> args, Path log, int expectedStatus, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(System.getProperty("java.class.path"), mainClass, args, log, expectedStatus, timeoutSeconds);
+    }
+
+    /** As {@link #run(Class, List, Path, int, long)}, on the class path {@code classPath}. */
+    public static String run(
+            String classPath, Class<?> mainClass, List<String> args, Path log, int expectedStatus, long timeoutSeconds)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         String logging = System.getProperty("java.util.logging.config.file");
         if (logging != null) {
             command.add("-Djava.util.logging.config.file=" + logging);

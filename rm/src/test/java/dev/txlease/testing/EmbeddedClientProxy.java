@@ -125,8 +125,11 @@ final class EmbeddedClientProxy implements InvocationHandler {
     }
 
     private Object counted(String operation, Method method, Object[] args) throws Throwable {
-        requests.record(operation);
-        return call(method, args);
+        try {
+            return call(method, args);
+        } finally {
+            requests.record(operation); // once it took effect, as over HTTP
+        }
     }
 
     private static SdkClientException fault(String message) {

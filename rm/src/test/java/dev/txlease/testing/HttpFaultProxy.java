@@ -25,7 +25,7 @@ import java.util.function.IntSupplier;
  * {@code Connection: close} on, so no client reuses a connection (and the JDK's HTTP client never
  * resends a request on a stale one behind the SDK's back). The operation is read from the {@code
  * X-Amz-Target} header; every request that reaches DynamoDB is counted in the {@link
- * RequestCounter}, once, when it is forwarded.
+ * RequestCounter}, once, when DynamoDB Local has answered it (so it has taken effect).
  *
  * <p>Thread-safe; one thread per open connection, daemon threads, stopped by {@link #close()}.
  */
@@ -142,11 +142,12 @@ final class HttpFaultProxy implements AutoCloseable {
             return null; // an outage: the client sees its connection closed
         }
         try (upstream) {
-            requests.record(operation);
             OutputStream out = upstream.getOutputStream();
             out.write(request.bytes());
             out.flush();
-            return upstream.getInputStream().readAllBytes();
+            byte[] response = upstream.getInputStream().readAllBytes();
+            requests.record(operation); // counted once it took effect: a test that waits for it may rely on that
+            return response;
         }
     }
 

@@ -12,12 +12,14 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,21 +75,23 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
-    public void freeGrantStartsTheFenceAtOneAndEachLaterGrantIncrementsIt() {
+    public void freeGrantStartsTheFenceAtAPositiveTokenAndEachLaterGrantIncrementsIt() {
         String name = newName();
         String version = newVersion();
         StoreResult first = store.tryGrant(new GrantRequest(name, "alice", NODE, version, LEASE, null, null));
         assertTrue(first.succeeded());
-        assertEquals(new LeaseRecord(name, "alice", version, 1, LEASE, null, false, NODE, null), first.record());
+        long start = first.record().fence();
+        assertTrue(start >= 1, () -> "first token " + start);
+        assertEquals(new LeaseRecord(name, "alice", version, start, LEASE, null, false, NODE, null), first.record());
 
         StoreResult released = store.release(name, "alice", List.of(version));
         assertTrue(released.succeeded());
         assertAll(
                 () -> assertTrue(released.record().released()),
                 () -> assertNull(released.record().owner()),
-                () -> assertEquals(1, released.record().fence()));
+                () -> assertEquals(start, released.record().fence()));
 
-        List<Long> fences = new ArrayList<>(List.of(1L));
+        List<Long> fences = new ArrayList<>(List.of(start));
         for (int round = 0; round < 4; round++) {
             String owner = round % 2 == 0 ? "bob" : "alice";
             LeaseRecord granted = grant(name, owner);
@@ -95,8 +99,8 @@ public abstract class LeaseStoreContract {
             fences.add(granted.fence());
             assertTrue(store.release(name, owner, List.of(granted.version())).succeeded());
         }
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), fences);
-        assertEquals(5, store.read(name).orElseThrow().fence());
+        assertEquals(List.of(start, start + 1, start + 2, start + 3, start + 4), fences);
+        assertEquals(start + 4, store.read(name).orElseThrow().fence());
     }
 
     @Test
@@ -121,7 +125,9 @@ public abstract class LeaseStoreContract {
                 store.tryGrant(new GrantRequest(name, "bob", "node-b", bobVersion, LEASE, null, alice.version()));
 
         assertTrue(result.succeeded());
-        assertEquals(new LeaseRecord(name, "bob", bobVersion, 2, LEASE, null, false, "node-b", null), result.record());
+        assertEquals(
+                new LeaseRecord(name, "bob", bobVersion, alice.fence() + 1, LEASE, null, false, "node-b", null),
+                result.record());
         assertFalse(store.renew(name, "alice", List.of(alice.version()), newVersion(), LEASE)
                 .succeeded());
     }
@@ -207,7 +213,8 @@ public abstract class LeaseStoreContract {
         StoreResult result = store.renew(name, "alice", List.of(newVersion(), alice.version()), next, longer);
 
         assertTrue(result.succeeded());
-        assertEquals(new LeaseRecord(name, "alice", next, 1, longer, null, false, NODE, null), result.record());
+        assertEquals(
+                new LeaseRecord(name, "alice", next, alice.fence(), longer, null, false, NODE, null), result.record());
         assertEquals(Optional.of(result.record()), store.read(name));
     }
 
@@ -219,14 +226,17 @@ public abstract class LeaseStoreContract {
 
         StoreResult prepare = store.prepare(name, "alice", List.of(alice.version()), prepared, LEASE, "tx-1");
         assertTrue(prepare.succeeded());
-        assertEquals(new LeaseRecord(name, "alice", prepared, 1, LEASE, null, false, NODE, "tx-1"), prepare.record());
+        assertEquals(
+                new LeaseRecord(name, "alice", prepared, alice.fence(), LEASE, null, false, NODE, "tx-1"),
+                prepare.record());
 
         StoreResult wrong = store.completeTransaction(name, "tx-other", true);
         assertEquals(StoreResult.conflict(prepare.record()), wrong);
 
         StoreResult kept = store.completeTransaction(name, "tx-1", false);
         assertTrue(kept.succeeded());
-        assertEquals(new LeaseRecord(name, "alice", prepared, 1, LEASE, null, false, NODE, null), kept.record());
+        assertEquals(
+                new LeaseRecord(name, "alice", prepared, alice.fence(), LEASE, null, false, NODE, null), kept.record());
         assertFalse(store.completeTransaction(name, "tx-1", false).succeeded(), "a completed branch completes once");
 
         String preparedAgain = newVersion();
@@ -234,7 +244,9 @@ public abstract class LeaseStoreContract {
                 .succeeded());
         StoreResult released = store.completeTransaction(name, "tx-2", true);
         assertTrue(released.succeeded());
-        assertEquals(new LeaseRecord(name, null, preparedAgain, 1, LEASE, null, true, NODE, null), released.record());
+        assertEquals(
+                new LeaseRecord(name, null, preparedAgain, alice.fence(), LEASE, null, true, NODE, null),
+                released.record());
         assertEquals(StoreResult.conflict(released.record()), store.completeTransaction(name, "tx-2", true));
     }
 
@@ -249,25 +261,34 @@ public abstract class LeaseStoreContract {
 
         assertTrue(takeover.succeeded());
         assertNull(takeover.record().transactionId());
-        assertEquals(2, takeover.record().fence());
+        assertEquals(alice.fence() + 1, takeover.record().fence());
     }
 
     @Test
-    public void findPreparedReturnsOnlyThisNodesPreparedRecords() {
-        String preparedHere = newName();
-        String heldHere = newName();
-        String preparedElsewhere = newName();
-        LeaseRecord here = grant(preparedHere, "alice");
-        grant(heldHere, "alice");
-        String otherVersion = newVersion();
-        store.tryGrant(new GrantRequest(preparedElsewhere, "bob", "node-b", otherVersion, LEASE, null, null));
-        LeaseRecord prepared = store.prepare(
-                        preparedHere, "alice", List.of(here.version()), newVersion(), LEASE, "tx-a")
-                .record();
-        store.prepare(preparedElsewhere, "bob", List.of(otherVersion), newVersion(), LEASE, "tx-b");
+    public void preparedBranchesAreListedPerNodeUntilForgottenWhateverHappensToTheirLocks() {
+        String lock = newName();
+        LeaseRecord alice = grant(lock, "alice");
+        PreparedBranch first = new PreparedBranch(NODE, "tx-" + newVersion(), List.of(lock, "other"), Set.of("other"));
+        PreparedBranch second = new PreparedBranch(NODE, "tx-" + newVersion(), List.of(lock), Set.of());
+        PreparedBranch elsewhere = new PreparedBranch("node-b", "tx-" + newVersion(), List.of(lock), Set.of());
+        store.savePrepared(first);
+        store.savePrepared(second);
+        store.savePrepared(elsewhere);
+        store.prepare(lock, "alice", List.of(alice.version()), newVersion(), LEASE, first.transactionId());
+        String taken = store.read(lock).orElseThrow().version();
+        assertTrue(store.tryGrant(new GrantRequest(lock, "bob", "node-b", newVersion(), LEASE, null, taken))
+                .succeeded()); // a takeover clears the lock's transaction, not the branch
 
-        assertEquals(List.of(prepared), store.findPrepared(NODE));
+        assertEquals(Set.of(first, second), Set.copyOf(store.findPrepared(NODE)));
+        assertEquals(List.of(elsewhere), store.findPrepared("node-b"));
         assertEquals(List.of(), store.findPrepared("node-c"));
+        assertTrue(first.releases(lock));
+        assertFalse(first.releases("other"));
+
+        store.forgetPrepared(NODE, first.transactionId());
+        store.forgetPrepared(NODE, first.transactionId()); // forgetting twice is no error
+        assertEquals(List.of(second), store.findPrepared(NODE));
+        assertEquals(List.of(elsewhere), store.findPrepared("node-b"));
     }
 
     @Test

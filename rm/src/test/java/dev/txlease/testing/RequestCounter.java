@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GetItem}, ...).
  *
  * <p>It counts <em>attempts</em>: over HTTP the {@link HttpFaultProxy} counts each request it
- * forwards, so each retry the SDK makes counts again and a request that a {@link FaultInjector}
+ * forwarded once DynamoDB Local answered it (so a count seen by a test has taken effect), so each retry the SDK makes counts again and a request that a {@link FaultInjector}
  * fails before it reaches DynamoDB does not count. Over the embedded DynamoDB Local (no SDK
  * pipeline, no retries) every call is one attempt.
  *

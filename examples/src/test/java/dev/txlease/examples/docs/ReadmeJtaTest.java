@@ -15,9 +15,9 @@ import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jdbc.StaleFenceTokenException;
-import dev.txlease.jta.LeaseRecoveryHelper;
-import dev.txlease.jta.NarayanaStandalone;
 import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.jta.narayana.LeaseRecoveryHelper;
+import dev.txlease.jta.narayana.NarayanaStandalone;
 import dev.txlease.testing.DynamoDbLocal;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
@@ -64,7 +64,7 @@ class ReadmeJtaTest {
         tm.begin();
         Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
         // write through the fenced DataSource: it reads the lease's fence token from the registry
-        tm.commit(); // prepare checks the lease in DynamoDB; commit releases it
+        tm.commit(); // prepare checks the lease in DynamoDB; released after every branch has committed
         // end::jta-transaction[]
         try (leases) {
             assertTrue(Files.isDirectory(Path.of("target", "ObjectStore")), "the object store is under target/");
@@ -84,6 +84,8 @@ class ReadmeJtaTest {
         try (DefaultLeaseClient client =
                 DefaultLeaseClient.builder(store).node("orders-1").build()) {
             // tag::jta-recovery[]
+            // The first call of getRegisteredXARecoveryModule() starts Narayana's recovery manager (and its
+            // periodic recovery thread) if it is not running yet.
             XARecoveryModule.getRegisteredXARecoveryModule()
                     .addXAResourceRecoveryHelper(LeaseRecoveryHelper.of(client));
             // end::jta-recovery[]

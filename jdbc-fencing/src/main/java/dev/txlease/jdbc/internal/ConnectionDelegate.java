@@ -1,11 +1,6 @@
 package dev.txlease.jdbc.internal;
 
-import java.sql.Array;
-import java.sql.Blob;
-import java.sql.Clob;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.NClob;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -19,8 +14,8 @@ import java.util.concurrent.Executor;
 
 /**
  * The plain half of {@link FencedConnection}: every {@link Connection} method that needs no fencing,
- * delegated as is. Methods that create statements, end transactions, close or unwrap are left to
- * {@code FencedConnection}, so they cannot be forgotten there.
+ * delegated as is. Methods that create statements, metadata or values, end transactions, close or unwrap are left
+ * to {@code FencedConnection}, so they cannot be forgotten there.
  *
  * <p>Default methods of {@code Connection} (sharding keys, requests) are delegated too, so the
  * driver's own behaviour shows through rather than the interface's fallback.
@@ -43,26 +38,6 @@ abstract class ConnectionDelegate implements Connection {
     @Override
     public void clearWarnings() throws SQLException {
         delegate.clearWarnings();
-    }
-
-    @Override
-    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-        return delegate.createArrayOf(typeName, elements);
-    }
-
-    @Override
-    public Blob createBlob() throws SQLException {
-        return delegate.createBlob();
-    }
-
-    @Override
-    public Clob createClob() throws SQLException {
-        return delegate.createClob();
-    }
-
-    @Override
-    public NClob createNClob() throws SQLException {
-        return delegate.createNClob();
     }
 
     @Override
@@ -103,11 +78,6 @@ abstract class ConnectionDelegate implements Connection {
     @Override
     public int getHoldability() throws SQLException {
         return delegate.getHoldability();
-    }
-
-    @Override
-    public DatabaseMetaData getMetaData() throws SQLException {
-        return delegate.getMetaData();
     }
 
     @Override
@@ -224,11 +194,6 @@ abstract class ConnectionDelegate implements Connection {
     public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout)
             throws SQLException {
         return delegate.setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
-    }
-
-    @Override
-    public void setTransactionIsolation(int level) throws SQLException {
-        delegate.setTransactionIsolation(level);
     }
 
     @Override

@@ -5,8 +5,13 @@ import dev.txlease.Lease;
 import dev.txlease.jdbc.FenceCheckException;
 import dev.txlease.jdbc.FenceConflictException;
 import dev.txlease.jdbc.StaleFenceTokenException;
+import java.sql.Array;
+import java.sql.Blob;
 import java.sql.CallableStatement;
+import java.sql.Clob;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -14,6 +19,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +30,9 @@ import java.util.concurrent.Executor;
 
 /**
  * A connection that checks the fence tokens of the leases guarding its current transaction before
- * the transaction's statements run. All fencing state and logic live here; statements call back
- * into {@link #beforeExecute()}.
+ * the transaction's statements run. All fencing state and logic live here; the statements, result
+ * sets and metadata it hands out ({@link FencedObjects}) call back into {@link #beforeExecute()}
+ * before anything that runs SQL or writes, and into {@link #afterFailure()} when the driver throws.
  *
  * <p>The leases in effect are the union of those given when the connection was opened, those bound
  * to the executing thread by a {@code LeaseBinding}, and those the current JTA transaction
@@ -35,11 +42,17 @@ import java.util.concurrent.Executor;
  * before the next statement.
  *
  * <p>Transaction boundaries: locally, {@code commit}, {@code rollback} and a change of auto-commit
- * end the transaction; under JTA the transaction key of the registry does. Once a check fails, the
- * transaction is poisoned: every later statement fails fast, {@code commit} rolls back and throws,
- * switching auto-commit on rolls back and throws, and a JTA transaction is marked rollback-only.
- * {@code rollback(Savepoint)} forgets what was checked (the guard rows may have been rolled back
- * with it) but keeps a failure.
+ * end the transaction; under JTA the transaction key of the registry does. What may have ended the
+ * transaction without the wrapper knowing makes it forget what was checked, so the next statement
+ * checks again: any {@code SQLException} from a wrapped object (the database may have rolled the
+ * transaction back), {@code rollback(Savepoint)} (the guard rows may have been rolled back with
+ * it), {@code setTransactionIsolation} (H2 commits there). A local {@code commit()} runs the guard
+ * update of every fence the transaction checked once more before committing, which catches what the
+ * wrapper cannot see (a {@code COMMIT} sent as SQL text, DDL that commits implicitly).
+ *
+ * <p>Once a check fails, whatever the error, the transaction is poisoned: every later statement
+ * fails fast, {@code commit}, switching auto-commit on and {@code setTransactionIsolation} roll back
+ * and throw, and a JTA transaction is marked rollback-only.
  *
  * <p>Not thread-safe: use it from one thread at a time, as JDBC drivers expect.
  */
@@ -47,10 +60,12 @@ final class FencedConnection extends ConnectionDelegate {
     private final GuardStatements guard;
     private final TransactionContext transactions;
     private final List<Lease> ownLeases;
+    private final boolean verifyAtCommit;
 
     // The state of the current transaction, reset when it ends.
     private final Set<Fence> checked = new HashSet<>();
-    private FenceCheckException failure;
+    private final Set<Fence> toVerify = new HashSet<>(); // every fence checked in this transaction
+    private SQLException failure; // a failed check: a FenceCheckException, or any error of the guard statements
     private Object transactionKey;
 
     private record Fence(String name, long token) {
@@ -60,16 +75,21 @@ final class FencedConnection extends ConnectionDelegate {
     }
 
     FencedConnection(
-            Connection delegate, GuardStatements guard, TransactionContext transactions, List<Lease> ownLeases) {
+            Connection delegate,
+            GuardStatements guard,
+            TransactionContext transactions,
+            List<Lease> ownLeases,
+            boolean verifyAtCommit) {
         super(delegate);
         this.guard = guard;
         this.transactions = transactions;
         this.ownLeases = List.copyOf(ownLeases);
+        this.verifyAtCommit = verifyAtCommit;
     }
 
     /**
      * Runs the fence check for every lease in effect that the current transaction has not checked
-     * yet. Called by the statements before each execution.
+     * yet. Called by the wrapped objects before each execution or write.
      *
      * @throws FenceCheckException if a check fails now or failed earlier in this transaction
      * @throws SQLException if leases are in effect in auto-commit mode, or the check cannot run
@@ -95,18 +115,36 @@ final class FencedConnection extends ConnectionDelegate {
         if (delegate.getAutoCommit()) {
             throw autoCommitRefused(pending.values());
         }
-        List<Map.Entry<Fence, Lease>> ordered = new ArrayList<>(pending.entrySet());
-        ordered.sort(Map.Entry.comparingByKey(Comparator.comparing(Fence::name).thenComparing(Fence::token)));
-        for (Map.Entry<Fence, Lease> entry : ordered) {
-            Fence fence = entry.getKey();
+        List<Fence> fences = new ArrayList<>(pending.keySet());
+        check(fences);
+        checked.addAll(fences);
+        if (verifyAtCommit) { // used only if commit() is called here: local and Spring transactions
+            toVerify.addAll(fences);
+        }
+    }
+
+    /** Runs the guard statements for the fences in name order; a failure poisons the transaction. */
+    private void check(List<Fence> fences) throws SQLException {
+        fences.sort(Comparator.comparing(Fence::name).thenComparing(Fence::token));
+        for (Fence fence : fences) {
             try {
                 guard.check(delegate, fence.name(), FenceToken.of(fence.token()));
-            } catch (FenceCheckException e) {
+            } catch (SQLException e) {
+                // Whatever the guard statements failed with, this transaction is not known to be fenced.
                 fail(e);
                 throw e;
             }
-            checked.add(fence);
         }
+    }
+
+    /**
+     * Called by the wrapped objects when a driver method threw an {@link SQLException}: the database
+     * may have ended the transaction with it (a deadlock victim, a serialization failure, a lock-wait
+     * timeout with rollback, a lost connection), releasing the guard rows. The next statement checks
+     * again; if the transaction is still open and ours, that costs one guard {@code UPDATE} per lease.
+     */
+    void afterFailure() {
+        checked.clear();
     }
 
     private void addUnchecked(Map<Fence, Lease> pending, Collection<Lease> leases) {
@@ -129,10 +167,11 @@ final class FencedConnection extends ConnectionDelegate {
 
     private void endTransaction() {
         checked.clear();
+        toVerify.clear();
         failure = null;
     }
 
-    private void fail(FenceCheckException e) {
+    private void fail(SQLException e) {
         failure = e;
         try {
             transactions.setRollbackOnly();
@@ -141,14 +180,18 @@ final class FencedConnection extends ConnectionDelegate {
         }
     }
 
-    private static FenceCheckException repeat(FenceCheckException first) {
+    private static SQLException repeat(SQLException first) {
         String message = "An earlier fence check of this transaction failed; roll back. " + first.getMessage();
         if (first instanceof StaleFenceTokenException) {
             StaleFenceTokenException stale = (StaleFenceTokenException) first;
             return new StaleFenceTokenException(
                     message, stale.lockName(), stale.fenceToken(), stale.observedToken(), first);
         }
-        return new FenceConflictException(message, first.lockName(), first.fenceToken(), first);
+        if (first instanceof FenceCheckException) {
+            FenceCheckException conflict = (FenceCheckException) first;
+            return new FenceConflictException(message, conflict.lockName(), conflict.fenceToken(), first);
+        }
+        return new SQLException(message, first.getSQLState(), first.getErrorCode(), first);
     }
 
     private static SQLException autoCommitRefused(Collection<Lease> leases) {
@@ -174,14 +217,43 @@ final class FencedConnection extends ConnectionDelegate {
     @Override
     public void commit() throws SQLException {
         followTransaction();
-        if (failure != null) {
-            throw rollbackRefused();
-        }
+        verifyBeforeCommit();
         try {
             delegate.commit();
         } finally {
             endTransaction();
         }
+    }
+
+    /**
+     * Refuses the commit of a poisoned transaction, and re-runs the guard update of every fence this
+     * transaction checked: if the transaction ended behind the wrapper's back (COMMIT or DDL sent as
+     * SQL text, ROLLBACK TO SAVEPOINT as text, anything unforeseen), a newer holder may have written
+     * since the first check. Either failure rolls back.
+     */
+    private void verifyBeforeCommit() throws SQLException {
+        if (failure == null && !toVerify.isEmpty()) {
+            try {
+                check(newestPerName(toVerify));
+            } catch (SQLException e) {
+                // check() poisoned the transaction: rolled back and refused below
+            }
+        }
+        if (failure != null) {
+            throw rollbackRefused();
+        }
+    }
+
+    /**
+     * Returns the newest fence of each name: the guard row holds it once the transaction checked it,
+     * so an older token of the same name (two leases, one superseded) would now read as stale.
+     */
+    private static List<Fence> newestPerName(Set<Fence> fences) {
+        Map<String, Fence> newest = new HashMap<>();
+        for (Fence fence : fences) {
+            newest.merge(fence.name(), fence, (one, other) -> one.token() >= other.token() ? one : other);
+        }
+        return new ArrayList<>(newest.values());
     }
 
     @Override
@@ -195,19 +267,43 @@ final class FencedConnection extends ConnectionDelegate {
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
-        delegate.rollback(savepoint);
-        checked.clear();
+        try {
+            delegate.rollback(savepoint);
+        } finally {
+            checked.clear();
+        }
+    }
+
+    /**
+     * Changes the isolation level. Some databases (H2) commit the open transaction here, even for the
+     * same level: a poisoned transaction is rolled back and refused as by {@link #commit()}, and the
+     * next statement is checked again.
+     */
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        followTransaction();
+        if (failure != null && transactionKey == null && !delegate.getAutoCommit()) {
+            throw rollbackRefused();
+        }
+        try {
+            delegate.setTransactionIsolation(level);
+        } finally {
+            checked.clear();
+        }
     }
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         followTransaction();
         boolean changes = delegate.getAutoCommit() != autoCommit;
-        if (changes && autoCommit && failure != null) {
-            // Switching auto-commit on commits the open transaction: refuse it as commit() does.
-            FenceCheckException refused = rollbackRefused();
-            delegate.setAutoCommit(true);
-            throw refused;
+        if (changes && autoCommit) {
+            // Switching auto-commit on commits the open transaction: verify or refuse as commit() does.
+            try {
+                verifyBeforeCommit();
+            } catch (SQLException refused) {
+                delegate.setAutoCommit(true);
+                throw refused;
+            }
         }
         delegate.setAutoCommit(autoCommit);
         if (changes) {
@@ -215,8 +311,8 @@ final class FencedConnection extends ConnectionDelegate {
         }
     }
 
-    private FenceCheckException rollbackRefused() {
-        FenceCheckException refused = repeat(failure);
+    private SQLException rollbackRefused() {
+        SQLException refused = repeat(failure);
         try {
             delegate.rollback();
         } catch (SQLException e) {
@@ -250,72 +346,104 @@ final class FencedConnection extends ConnectionDelegate {
         aborting.abort(executor);
     }
 
-    // Statements: wrapped so that their executions call back into beforeExecute().
+    // Statements, metadata and values: wrapped so that their executions call back into
+    // beforeExecute() and whatever leads back to a connection leads to this one.
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return wrapped(delegate.getMetaData());
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return wrapped(delegate.createArrayOf(typeName, elements));
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return wrapped(delegate.createBlob());
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return wrapped(delegate.createClob());
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return wrapped(delegate.createNClob());
+    }
+
+    private <T> T wrapped(T value) {
+        @SuppressWarnings("unchecked") // a proxy of the same JDBC interface
+        T wrapped = (T) FencedObjects.wrap(this, value, null);
+        return wrapped;
+    }
 
     @Override
     public Statement createStatement() throws SQLException {
-        return new FencedStatement<>(this, delegate.createStatement());
+        return FencedObjects.statement(this, delegate.createStatement());
     }
 
     @Override
     public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
-        return new FencedStatement<>(this, delegate.createStatement(resultSetType, resultSetConcurrency));
+        return FencedObjects.statement(this, delegate.createStatement(resultSetType, resultSetConcurrency));
     }
 
     @Override
     public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        return new FencedStatement<>(
+        return FencedObjects.statement(
                 this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql));
+        return FencedObjects.statement(this, delegate.prepareStatement(sql));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql, autoGeneratedKeys));
+        return FencedObjects.statement(this, delegate.prepareStatement(sql, autoGeneratedKeys));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql, columnIndexes));
+        return FencedObjects.statement(this, delegate.prepareStatement(sql, columnIndexes));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql, columnNames));
+        return FencedObjects.statement(this, delegate.prepareStatement(sql, columnNames));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
             throws SQLException {
-        return new FencedPreparedStatement<>(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
+        return FencedObjects.statement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
     }
 
     @Override
     public PreparedStatement prepareStatement(
             String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
-        return new FencedPreparedStatement<>(
+        return FencedObjects.statement(
                 this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        return new FencedCallableStatement(this, delegate.prepareCall(sql));
+        return FencedObjects.statement(this, delegate.prepareCall(sql));
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        return new FencedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
+        return FencedObjects.statement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
     }
 
     @Override
     public CallableStatement prepareCall(
             String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
-        return new FencedCallableStatement(
+        return FencedObjects.statement(
                 this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 

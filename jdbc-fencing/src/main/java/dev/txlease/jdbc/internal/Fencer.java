@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Wraps raw connections into fenced ones for one database: the guard table, its dialect (detected
@@ -17,10 +18,14 @@ import java.util.Objects;
  * race is harmless).
  */
 public final class Fencer {
+    private static final Pattern REPLAY = Pattern.compile("(?i)[?&;]transactionReplay=(true|1|yes|on)\\b");
+
     private final GuardTable table;
     private final GuardDialect dialect;
     private final TransactionContext transactions;
+    private final boolean verifyAtCommit;
     private volatile GuardStatements statements;
+    private volatile boolean driverAccepted;
 
     /**
      * Creates a fencer.
@@ -30,6 +35,21 @@ public final class Fencer {
      * @param transactions the JTA context, or {@link TransactionContext#NONE}
      */
     public Fencer(GuardTable table, GuardDialect dialect, TransactionContext transactions) {
+        this(table, dialect, transactions, true);
+    }
+
+    /**
+     * Creates a fencer that may skip the re-verification at a local commit; the bench uses it to
+     * measure what the re-verification costs.
+     *
+     * @param table the guard table
+     * @param dialect the dialect, or {@code null} to detect it from the first connection
+     * @param transactions the JTA context, or {@link TransactionContext#NONE}
+     * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
+     *     the transaction checked (the default)
+     */
+    public Fencer(GuardTable table, GuardDialect dialect, TransactionContext transactions, boolean verifyAtCommit) {
+        this.verifyAtCommit = verifyAtCommit;
         this.table = Objects.requireNonNull(table, "guardTable must not be null");
         this.dialect = dialect;
         this.transactions = Objects.requireNonNull(transactions, "transactions must not be null");
@@ -58,7 +78,9 @@ public final class Fencer {
     public Connection wrap(Connection raw, List<Lease> leases) throws SQLException {
         Objects.requireNonNull(raw, "connection must not be null");
         try {
-            return new FencedConnection(raw, statementsFor(raw), transactions, leases);
+            GuardStatements guard = statementsFor(raw);
+            refuseTransactionReplay(raw);
+            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit);
         } catch (SQLException | RuntimeException e) {
             try {
                 raw.close();
@@ -67,6 +89,29 @@ public final class Fencer {
             }
             throw e;
         }
+    }
+
+    /**
+     * Refuses a driver that replays transactions after reconnecting (MariaDB Connector/J's {@code
+     * transactionReplay}): the replayed guard {@code UPDATE} matches no row once a newer holder has
+     * written, nobody reads its count, and the stale writes replayed after it commit. The URL of the
+     * first accepted connection stands for the data source.
+     */
+    private void refuseTransactionReplay(Connection raw) throws SQLException {
+        if (driverAccepted) {
+            return;
+        }
+        String url = raw.getMetaData().getURL();
+        if (url != null && REPLAY.matcher(url).find()) {
+            throw new SQLException(
+                    "The JDBC URL enables transactionReplay (" + url.replaceAll("(?i)password=[^&;]*", "password=***")
+                            + "): after a reconnect the driver would replay the transaction, fence check included,"
+                            + " without the check seeing that a newer lease holder has written in between. Remove"
+                            + " transactionReplay from the URL of a fenced data source; a transaction lost on failover"
+                            + " then fails and the application retries it, fence check included.",
+                    "08004");
+        }
+        driverAccepted = true;
     }
 
     private GuardStatements statementsFor(Connection raw) throws SQLException {

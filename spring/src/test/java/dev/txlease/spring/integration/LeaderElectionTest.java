@@ -12,6 +12,7 @@ import dev.txlease.jdbc.StaleFenceTokenException;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.SpringTestKitAccess;
+import dev.txlease.testing.Await;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -167,13 +168,7 @@ class LeaderElectionTest {
         }
     }
 
-    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10); // polling with a deadline
-        }
+    private static void waitFor(BooleanSupplier condition, String what) {
+        Await.until(what, condition);
     }
 }

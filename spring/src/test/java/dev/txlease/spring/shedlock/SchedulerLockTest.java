@@ -9,10 +9,10 @@ import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.SpringTestKitAccess;
+import dev.txlease.testing.Await;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -182,17 +182,6 @@ class SchedulerLockTest {
     }
 
     static void waitFor(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(5); // polling with a deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, condition);
     }
 }

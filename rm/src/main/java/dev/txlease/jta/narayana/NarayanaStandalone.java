@@ -1,4 +1,4 @@
-package dev.txlease.jta;
+package dev.txlease.jta.narayana;
 
 import com.arjuna.ats.arjuna.common.CoreEnvironmentBeanException;
 import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
@@ -32,7 +32,7 @@ import java.util.Objects;
  * tm.begin();
  * Lease lease = leases.acquire("customer-42", AcquireOptions.defaults());
  * // write through the fenced DataSource: it reads the lease's fence token from the registry
- * tm.commit(); // prepare checks the lease in DynamoDB; commit releases it
+ * tm.commit(); // prepare checks the lease in DynamoDB; released after every branch has committed
  * }</pre>
  *
  * <p>{@code target/ObjectStore} lets the code run as copied; in production use a directory on local
