@@ -3,6 +3,7 @@ package dev.txlease.jta;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.internal.LeaseEngine;
 import dev.txlease.internal.LeaseEngines;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Map;
 import java.util.Objects;
@@ -95,6 +96,23 @@ public final class ContainerLeaseResources {
         OpenBranch opened = new OpenBranch(branch);
         if (branches.putIfAbsent(XidCodec.encode(xid), opened) != null) {
             return null;
+        }
+        try {
+            // The container enlisted the branch when the connection was obtained, usually before the
+            // database branches, so its commit may run first: only record the outcome there and release
+            // after every branch has completed.
+            registry.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {}
+
+                @Override
+                public void afterCompletion(int status) {
+                    branch.afterCompletion(status);
+                }
+            });
+            branch.completeAfterTransaction();
+        } catch (IllegalStateException e) {
+            // the transaction is already completing: commit and rollback complete the leases themselves
         }
         return branch;
     }

@@ -13,12 +13,19 @@ import dev.txlease.LeaseState;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
+import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -54,6 +61,58 @@ class ContainerLeaseResourceTest {
             TM.rollback();
         }
         client.close();
+    }
+
+    /**
+     * Issue 12, item 1, in the container path: the container enlists the lease branch when the
+     * connection is obtained, before the database branches, so Narayana commits it first; the lease
+     * is still released only after every branch has completed.
+     */
+    @Test
+    void theNextHolderIsNeverGrantedWhileAnotherBranchIsStillCommitting() throws Exception {
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch finishCommit = new CountDownLatch(1);
+        ScriptedXAResource slow = new ScriptedXAResource(null, () -> {
+            inCommit.countDown();
+            try {
+                finishCommit.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ContainerLeaseResource connection = resources.newResource();
+        TM.begin();
+        Transaction transaction = TM.getTransaction();
+        assertTrue(transaction.enlistResource(connection));
+        Lease lease = connection
+                .acquire("container-ordered", AcquireOptions.defaults(), true)
+                .orElseThrow();
+        assertTrue(transaction.enlistResource(slow));
+        TM.suspend();
+
+        ExecutorService committer = Executors.newSingleThreadExecutor();
+        try (DefaultLeaseClient rival =
+                DefaultLeaseClient.builder(store).node("node-b").build()) {
+            Future<?> commit = committer.submit(() -> {
+                TM.resume(transaction);
+                TM.commit();
+                return null;
+            });
+            assertTrue(inCommit.await(30, TimeUnit.SECONDS), "the second branch reached its commit");
+            assertEquals(Optional.empty(), rival.tryAcquire("container-ordered", AcquireOptions.defaults()));
+            LeaseRecord held = store.read("container-ordered").orElseThrow();
+            assertFalse(held.released(), held::toString);
+
+            finishCommit.countDown();
+            commit.get(30, TimeUnit.SECONDS);
+            assertEquals(LeaseState.RELEASED, lease.state());
+            assertTrue(rival.tryAcquire("container-ordered", AcquireOptions.defaults())
+                    .isPresent());
+        } finally {
+            finishCommit.countDown();
+            committer.shutdownNow();
+        }
+        assertEquals(List.of("start", "end", "prepare", "commit"), slow.calls());
     }
 
     @Test
