@@ -46,8 +46,7 @@ import java.util.function.Supplier;
  * <p>A write the SDK retried after it landed comes back as a failed condition whose record is our
  * own write: renewals and prepares accept their own new version in the condition (so a retry of a
  * landed one succeeds), and a release or completion recognises our owner and a version we may have
- * written, or a later grant found while the lease is unexpired (ours freed the lock, and another
- * waiter took it before the retry). Such writes report success.
+ * written. Such writes report success.
  *
  * <p>Thread-safe. Two locks, taken in this order only: {@code operation} serializes the store calls
  * on the lease (renew, release, prepare, complete), so a heartbeat never races a release; the
@@ -196,7 +195,7 @@ public final class ManagedLease implements Lease {
             transition(new Unrenewed()); // a release whose outcome is unknown may be retried
             PossibleVersions ours = versions();
             StoreResult result = call(() -> engine.store().release(name, owner(), ours.expected()));
-            if (result.succeeded() || ours.releasedIn(result.record()) || grantedAfterOurRelease(result.record())) {
+            if (result.succeeded() || ours.releasedIn(result.record())) {
                 transition(new Released());
                 return true;
             }
@@ -245,7 +244,7 @@ public final class ManagedLease implements Lease {
             PossibleVersions ours = versions();
             LeaseRecord record = result.record();
             if (release) {
-                if (result.succeeded() || ours.releasedIn(record) || grantedAfterOurRelease(record)) {
+                if (result.succeeded() || ours.releasedIn(record)) {
                     transition(new Released());
                 } else {
                     transition(new Lost(LossCause.TAKEN_OVER, null));
@@ -293,25 +292,6 @@ public final class ManagedLease implements Lease {
             }
         } catch (RuntimeException e) {
             // unreachable: the lease expires on its own
-        }
-    }
-
-    /**
-     * Returns whether {@code record}, the answer to a release (or releasing completion) of ours,
-     * shows a later grant that only our own release can have made possible: a release that landed
-     * frees the lock at once, so another waiter may be granted it before the release is retried (by
-     * the SDK after a lost answer, or by the caller), and the retry then finds that grant rather than
-     * our released record. Nobody can have taken the lease over before it ran out on our clock
-     * (expiry counts from the first send of the version, so any waiter's takeover comes later), so a
-     * later grant seen while the lease was still unexpired when the answer arrived means our release
-     * landed. Without it the release would be reported as a loss although it took effect.
-     */
-    private boolean grantedAfterOurRelease(LeaseRecord record) {
-        if (record == null || record.fenceToken().compareTo(fenceToken) <= 0) {
-            return false;
-        }
-        synchronized (this) {
-            return engine.clock().nanoTime() - expiresAtNanos < 0;
         }
     }
 
