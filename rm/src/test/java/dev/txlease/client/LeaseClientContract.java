@@ -22,6 +22,7 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.FaultInjector;
 import dev.txlease.testing.FenceTokens;
 import dev.txlease.testing.ManualClock;
 import java.time.Duration;
@@ -312,11 +313,16 @@ abstract class LeaseClientContract {
                 })
                 .build();
         Lease held = holder.acquire("watched", options);
+        // The heartbeat changes the version every 100 ms: hold its next renewal before it reaches the
+        // store, so the version the intruder reads stays the one on the item until it took over.
+        FaultInjector.Gate renewal = dynamo().faults().holdNextRequest("UpdateItem");
+        renewal.awaitReached();
         // another process whose clock said the lease ran out takes it over
         LeaseRecord current = store.read("watched").orElseThrow();
         assertTrue(store.tryGrant(new GrantRequest(
                         "watched", "intruder", "node-x", "v-intruder", Duration.ofSeconds(3), null, current.version()))
                 .succeeded());
+        renewal.open(); // the held renewal finds the intruder
         assertTrue(lost.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "onLost not called");
         assertEquals(LossCause.TAKEN_OVER, cause.get());
         assertFalse(held.isValid());
