@@ -84,7 +84,7 @@ public final class FencedDataSource implements DataSource {
 
     private FencedDataSource(Builder builder) {
         this.delegate = builder.dataSource;
-        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions);
+        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions, true, builder.fencedReads);
     }
 
     /**
@@ -197,6 +197,7 @@ public final class FencedDataSource implements DataSource {
         private GuardTable guardTable = GuardTable.defaultTable();
         private GuardDialect dialect;
         private TransactionContext transactions = TransactionContext.NONE;
+        private boolean fencedReads;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -252,6 +253,22 @@ public final class FencedDataSource implements DataSource {
          */
         public Builder transactionLeases(TransactionLeaseSource source) {
             this.transactions = new SourceContext(Objects.requireNonNull(source, "source must not be null"));
+            return this;
+        }
+
+        /**
+         * Sets whether leases in read modes ({@link dev.txlease.LockMode#CR CR}, {@link
+         * dev.txlease.LockMode#PR PR}) guard queries too, on every connection (a connection can change
+         * it with {@link FencingConnection#setFencedReads}); off by default. With it on, a reader
+         * superseded by an incompatible holder that has written is rejected at its next query, and
+         * the reader's check locks the guard row until its transaction ends (so readers of one name
+         * take turns, and a later writer waits for them).
+         *
+         * @param fencedReads whether read-mode leases guard queries
+         * @return this builder
+         */
+        public Builder fencedReads(boolean fencedReads) {
+            this.fencedReads = fencedReads;
             return this;
         }
 
