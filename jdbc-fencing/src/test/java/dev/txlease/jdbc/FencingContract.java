@@ -512,6 +512,56 @@ abstract class FencingContract {
         assertEquals(List.of("R1@1", "W@2"), WriteLog.entries(raw, name));
     }
 
+    /** Issue 16, the README's example: a protected reader with fenced reads, then superseded. */
+    @Test
+    void modesAProtectedReaderWithFencedReadsIsRejectedOnceSuperseded() throws Exception {
+        DataSource pool = raw;
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        FencedDataSource fencedByMode = fenced(LockModeScenarios.GUARD);
+        fencedByMode.createGuardTable();
+        long rows;
+        // tag::fencing-modes[]
+        FencedDataSource readers = FencedDataSource.builder(pool)
+                .guardTable("txl_modes_guard")
+                .fencedReads(true) // leases in CR and PR guard queries too (off by default)
+                .build();
+        try (Connection connection = readers.getConnection(reader); // reader.mode() == LockMode.PR
+                PreparedStatement count =
+                        connection.prepareStatement("SELECT COUNT(*) FROM txl_fencing_log WHERE lock_name = ?")) {
+            connection.setAutoCommit(false);
+            count.setString(1, reader.name());
+            // The check runs before the query: StaleFenceTokenException once a holder in CW, PW or EX
+            // with a newer token has passed it.
+            try (ResultSet result = count.executeQuery()) {
+                result.next();
+                rows = result.getLong(1);
+            }
+            connection.commit();
+        }
+        // end::fencing-modes[]
+        assertEquals(0, rows);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        assertEquals(List.of("committed"), writeWith(fencedByMode, writer, "W"));
+        try (Connection connection = begin(readers.getConnection(reader));
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = ?")) {
+            count.setString(1, name);
+            StaleFenceTokenException stale = assertThrows(StaleFenceTokenException.class, count::executeQuery);
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(LockMode.EX, stale.observedMode());
+            connection.rollback();
+        }
+    }
+
+    private List<String> writeWith(FencedDataSource dataSource, Lease lease, String writer) throws SQLException {
+        try (Connection connection = begin(dataSource.getConnection(lease))) {
+            WriteLog.append(connection, lease, writer);
+            connection.commit();
+            return List.of("committed");
+        }
+    }
+
     private LockModeScenarios modes() throws SQLException {
         return new LockModeScenarios(raw, isolation(), snapshotConflicts());
     }
