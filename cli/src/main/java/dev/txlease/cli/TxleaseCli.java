@@ -49,6 +49,12 @@ public final class TxleaseCli implements Runnable {
     /** Exit code: no such lock, not held by the given owner, or changed while the command ran. */
     public static final int NOT_HELD = 3;
 
+    /** Exit code: the guard table is missing or cannot fence (no primary key on name, not InnoDB). */
+    public static final int GUARD_UNFIT = 4;
+
+    /** Exit code: a guard token is above the lease table's fence: the lease table went back. */
+    public static final int FENCE_WENT_BACK = 5;
+
     @Spec
     private CommandSpec spec;
 
