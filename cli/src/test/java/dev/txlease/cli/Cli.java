@@ -36,12 +36,17 @@ final class Cli {
         if (words > 0) {
             line.add(words, "--endpoint=" + endpoint);
         }
+        return run(line.toArray(String[]::new));
+    }
+
+    /** Runs the tool with exactly {@code args}. */
+    static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = TxleaseCli.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(line.toArray(String[]::new));
+        int exitCode = commandLine.execute(args);
         return new Run(exitCode, out.toString(), err.toString());
     }
 

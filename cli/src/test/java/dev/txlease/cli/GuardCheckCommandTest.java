@@ -45,13 +45,16 @@ class GuardCheckCommandTest {
         Run json = run("--jdbc-url", url, "--user", "sa", "--table", store.tableName(), "--json");
 
         assertEquals(TxleaseCli.OK, text.exitCode(), text.toString());
-        assertTrue(text.out().startsWith("Guard table txlease_fence (\"PUBLIC\".\"TXLEASE_FENCE\" on H2) can fence"),
+        assertTrue(
+                text.out().startsWith("Guard table txlease_fence (\"PUBLIC\".\"TXLEASE_FENCE\" on H2) can fence"),
                 text.out());
         assertEquals(List.of("alpha", Long.toString(alpha), Long.toString(alpha), "ok"), columns(text, "alpha"));
         assertEquals(List.of("beta", Long.toString(beta - 1), Long.toString(beta), "ok"), columns(text, "beta"));
         assertEquals(List.of("ghost", "7", "-", "absent"), columns(text, "ghost"));
-        assertTrue(text.out().contains("3 guard rows: 2 ok, 1 absent from lease table '" + store.tableName()
-                        + "', 0 with a guard token above the lease fence."),
+        assertTrue(
+                text.out()
+                        .contains("3 guard rows: 2 ok, 1 absent from lease table '" + store.tableName()
+                                + "', 0 with a guard token above the lease fence."),
                 text.out());
         assertEquals("", text.err());
         assertEquals(TxleaseCli.OK, json.exitCode(), json.toString());
@@ -85,22 +88,28 @@ class GuardCheckCommandTest {
             Run json = run("--jdbc-url", url, "--guard-table", guard, "--table", store.tableName(), "--json");
 
             assertEquals(TxleaseCli.FENCE_WENT_BACK, text.exitCode(), text.toString());
-            assertTrue(text.out().startsWith("Guard table " + guard + " (\"public\".\"" + guard
-                            + "\" on POSTGRESQL) can fence"),
+            assertTrue(
+                    text.out()
+                            .startsWith(
+                                    "Guard table " + guard + " (\"public\".\"" + guard + "\" on POSTGRESQL) can fence"),
                     text.out());
             assertEquals(
                     List.of("orders", Long.toString(orders + 5), Long.toString(orders), "FENCE-WENT-BACK"),
                     columns(text, "orders"));
-            assertEquals(List.of("billing", Long.toString(billing), Long.toString(billing), "ok"),
-                    columns(text, "billing"));
-            assertTrue(text.err().startsWith("error: FENCE WENT BACK for 1 lock (orders): the guard table has seen"
-                            + " a larger token than lease table '" + store.tableName() + "' now holds"),
+            assertEquals(
+                    List.of("billing", Long.toString(billing), Long.toString(billing), "ok"), columns(text, "billing"));
+            assertTrue(
+                    text.err()
+                            .startsWith("error: FENCE WENT BACK for 1 lock (orders): the guard table has seen"
+                                    + " a larger token than lease table '" + store.tableName() + "' now holds"),
                     text.err());
             assertTrue(text.err().contains("restored from a backup or re-created"), text.err());
             assertEquals(TxleaseCli.FENCE_WENT_BACK, json.exitCode(), json.toString());
             assertTrue(json.out().contains("\"ok\":false,\"fenceWentBack\":1,\"absent\":0,"), json.out());
-            assertTrue(json.out().contains("{\"name\":\"orders\",\"guardToken\":" + (orders + 5) + ",\"leaseFence\":"
-                            + orders + ",\"status\":\"FENCE_WENT_BACK\"}"),
+            assertTrue(
+                    json.out()
+                            .contains("{\"name\":\"orders\",\"guardToken\":" + (orders + 5) + ",\"leaseFence\":"
+                                    + orders + ",\"status\":\"FENCE_WENT_BACK\"}"),
                     json.out());
         } finally {
             drop(postgres, guard);
@@ -116,8 +125,10 @@ class GuardCheckCommandTest {
         DynamoDbLeaseStore store = DYNAMO.newStore();
         long orders = grant(store, "orders");
         createGuardTable(mariadb, innodb);
-        execute(mariadb, "CREATE TABLE " + myisam
-                + " (name VARBINARY(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL) ENGINE=MyISAM");
+        execute(
+                mariadb,
+                "CREATE TABLE " + myisam
+                        + " (name VARBINARY(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL) ENGINE=MyISAM");
         try {
             insertRows(mariadb, innodb, List.of("orders", "ghost-ö"), List.of(orders, 3L));
 
@@ -125,8 +136,10 @@ class GuardCheckCommandTest {
             Run unfit = run("--jdbc-url", url, "--guard-table", myisam, "--table", store.tableName());
 
             assertEquals(TxleaseCli.OK, fit.exitCode(), fit.toString());
-            assertTrue(fit.out().contains("on MARIADB) can fence: primary key (name), a token column, the InnoDB"
-                            + " engine"),
+            assertTrue(
+                    fit.out()
+                            .contains("on MARIADB) can fence: primary key (name), a token column, the InnoDB"
+                                    + " engine"),
                     fit.out());
             assertEquals(List.of("orders", Long.toString(orders), Long.toString(orders), "ok"), columns(fit, "orders"));
             assertEquals(List.of("ghost-ö", "3", "-", "absent"), columns(fit, "ghost-ö"));
@@ -151,8 +164,10 @@ class GuardCheckCommandTest {
         Run noKey = run("--jdbc-url", url, "--user", "sa", "--guard-table", "no_key", "--table", store.tableName());
 
         assertEquals(TxleaseCli.GUARD_UNFIT, missing.exitCode(), missing.toString());
-        assertTrue(missing.err().startsWith("error: guard table txlease_fence cannot fence: Guard table txlease_fence"
-                        + " does not exist"),
+        assertTrue(
+                missing.err()
+                        .startsWith("error: guard table txlease_fence cannot fence: Guard table txlease_fence"
+                                + " does not exist"),
                 missing.err());
         assertEquals(TxleaseCli.GUARD_UNFIT, noKey.exitCode(), noKey.toString());
         assertTrue(noKey.err().contains("its primary key is missing but must be exactly (name)"), noKey.err());
@@ -172,7 +187,8 @@ class GuardCheckCommandTest {
         assertEquals(TxleaseCli.USAGE, noUrl.exitCode(), noUrl.toString());
         assertTrue(noUrl.err().contains("error: missing --jdbc-url (or env TXLEASE_JDBC_URL)"), noUrl.err());
         assertEquals(TxleaseCli.USAGE, unknownDriver.exitCode(), unknownDriver.toString());
-        assertTrue(unknownDriver.err().startsWith("error: no JDBC driver accepts 'jdbc:nosuchdb://host/db'"),
+        assertTrue(
+                unknownDriver.err().startsWith("error: no JDBC driver accepts 'jdbc:nosuchdb://host/db'"),
                 unknownDriver.err());
         assertTrue(unknownDriver.err().contains("jdbc:h2:, jdbc:postgresql:, jdbc:mariadb:"), unknownDriver.err());
         assertEquals(TxleaseCli.USAGE, notJdbc.exitCode(), notJdbc.toString());
@@ -196,14 +212,15 @@ class GuardCheckCommandTest {
         assertEquals(TxleaseCli.STORE_FAILED, unknownTable.exitCode(), unknownTable.toString());
         assertTrue(unknownTable.err().contains("ResourceNotFoundException"), unknownTable.err());
         assertEquals(TxleaseCli.STORE_FAILED, wrongEndpoint.exitCode(), wrongEndpoint.toString());
-        assertTrue(wrongEndpoint.err().startsWith("error: Scan on table 'txlease_locks' at " + endpoint),
+        assertTrue(
+                wrongEndpoint.err().startsWith("error: Scan on table 'txlease_locks' at " + endpoint),
                 wrongEndpoint.err());
     }
 
     @Test
     void guardAndGuardCheckHaveHelpAndGuardAloneIsAUsageError() {
-        Run guard = Cli.runAt(DYNAMO.endpoint().toString(), "guard");
-        Run guardHelp = Cli.runAt(DYNAMO.endpoint().toString(), "guard", "--help");
+        Run guard = Cli.run("guard");
+        Run guardHelp = Cli.run("guard", "--help");
         Run checkHelp = run("--help");
 
         assertEquals(TxleaseCli.USAGE, guard.exitCode(), guard.toString());
@@ -212,8 +229,13 @@ class GuardCheckCommandTest {
         assertTrue(guardHelp.out().startsWith("Usage: txlease guard"), guardHelp.out());
         assertEquals(TxleaseCli.OK, checkHelp.exitCode(), checkHelp.toString());
         assertTrue(checkHelp.out().startsWith("Usage: txlease guard check"), checkHelp.out());
-        for (String option : List.of("--jdbc-url=URL", "--user=USER", "--password=PASSWORD", "--guard-table=NAME",
-                "--json", "--endpoint=URL")) {
+        for (String option : List.of(
+                "--jdbc-url=URL",
+                "--user=USER",
+                "--password=PASSWORD",
+                "--guard-table=NAME",
+                "--json",
+                "--endpoint=URL")) {
             assertTrue(checkHelp.out().contains(option), option + " in " + checkHelp.out());
         }
     }
@@ -226,7 +248,8 @@ class GuardCheckCommandTest {
 
     /** The data source's JDBC URL, short: host, port, database, user and password only. */
     private static String url(PGSimpleDataSource dataSource) {
-        return "jdbc:postgresql://" + dataSource.getServerNames()[0] + ":" + dataSource.getPortNumbers()[0] + "/"
+        return "jdbc:postgresql://" + dataSource.getServerNames()[0] + ":"
+                + dataSource.getPortNumbers()[0] + "/"
                 + dataSource.getDatabaseName() + "?user=" + dataSource.getUser()
                 + (dataSource.getPassword() == null ? "" : "&password=" + dataSource.getPassword());
     }

@@ -259,14 +259,14 @@ class TxleaseCliTest {
 
         assertEquals(TxleaseCli.USAGE, tooShort.exitCode, tooShort.toString());
         assertTrue(
-                tooShort.err.startsWith("error: --released-item-expiry must be between PT1H (1 hour) and 3650 days"
-                        + " (the store's releasedItemExpiry), was PT30M"),
+                tooShort.err.startsWith("error: --released-item-expiry PT30M is refused: releasedItemExpiry must be"
+                        + " between 1 hour and 3650 days, was PT30M"),
                 tooShort.err);
         assertEquals(TxleaseCli.USAGE, notADuration.exitCode, notADuration.toString());
         assertTrue(notADuration.err.contains("Invalid value for option '--released-item-expiry'"), notADuration.err);
         assertEquals(requestsBefore, DYNAMO.requests().total(), "refused before any request");
-        assertThrows(
-                ResourceNotFoundException.class, () -> DYNAMO.client().describeTable(request -> request.tableName(table)));
+        assertThrows(ResourceNotFoundException.class, () -> DYNAMO.client()
+                .describeTable(request -> request.tableName(table)));
     }
 
     @Test
