@@ -29,12 +29,14 @@ final class StoreOptions {
 
     @Option(
             names = "--region",
+            paramLabel = "REGION",
             defaultValue = "${env:AWS_REGION:-us-east-1}",
             description = "AWS region (env AWS_REGION; default ${DEFAULT-VALUE}).")
     String region;
 
     @Option(
             names = "--table",
+            paramLabel = "TABLE",
             defaultValue = "${env:TXLEASE_DYNAMODB_TABLE:-" + DynamoDbLeaseStore.DEFAULT_TABLE_NAME + "}",
             description = "Lease table (env TXLEASE_DYNAMODB_TABLE; default ${DEFAULT-VALUE}).")
     String table;
