@@ -3,6 +3,7 @@ package dev.txlease.cli;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
@@ -72,7 +73,7 @@ final class JdbcOptions {
             properties.setProperty("password", password);
         }
         try {
-            return DriverManager.getConnection(url, properties);
+            return DriverManager.getConnection(existingOnly(url), properties);
         } catch (SQLException e) {
             throw new CommandFailure(
                     TxleaseCli.STORE_FAILED,
@@ -80,6 +81,19 @@ final class JdbcOptions {
                             + e.getSQLState() + "). Check the URL, user and password, and that the database is up.",
                     e);
         }
+    }
+
+    /**
+     * An embedded H2 URL with {@code IFEXISTS=TRUE}: H2 creates a database that does not exist, and a
+     * check must not leave an empty database behind a mistyped path. In-memory databases exist only
+     * in their own JVM, so they are left alone.
+     */
+    private static String existingOnly(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:h2:mem:") || lower.contains(";ifexists=")) {
+            return url;
+        }
+        return url + ";IFEXISTS=TRUE";
     }
 
     /** The URL without its password, and the user. */

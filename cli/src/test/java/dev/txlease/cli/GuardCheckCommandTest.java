@@ -10,6 +10,7 @@ import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.DynamoDbLocal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -22,6 +23,7 @@ import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -198,6 +200,23 @@ class GuardCheckCommandTest {
         assertTrue(down.err().startsWith("error: cannot connect to jdbc:postgresql://127.0.0.1:"), down.err());
         assertTrue(down.err().contains("password=***"), down.err());
         assertTrue(!down.err().contains("secret"), down.err());
+    }
+
+    @Test
+    void anH2FileDatabaseThatDoesNotExistIsNotCreated(@TempDir Path directory) {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        Path typo = directory.resolve("typo");
+
+        Run run = run("--jdbc-url", "jdbc:h2:file:" + typo, "--user", "sa", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.STORE_FAILED, run.exitCode(), run.toString());
+        assertTrue(run.err().startsWith("error: cannot connect to jdbc:h2:file:" + typo), run.err());
+        assertTrue(run.err().contains("not found"), run.err());
+        assertEquals(
+                List.of(),
+                directory.toFile().list() == null
+                        ? List.of()
+                        : List.of(directory.toFile().list()));
     }
 
     @Test

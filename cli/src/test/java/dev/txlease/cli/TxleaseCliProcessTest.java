@@ -31,7 +31,7 @@ class TxleaseCliProcessTest {
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.server();
 
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Duration DEADLINE = Duration.ofSeconds(180);
 
     @TempDir
     Path directory;
