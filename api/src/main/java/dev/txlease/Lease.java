@@ -31,6 +31,16 @@ public interface Lease extends AutoCloseable {
      */
     FenceToken fenceToken();
 
+    /**
+     * Returns the mode the lease is held in; {@link LockMode#EX} unless another mode was asked for.
+     * Implementations that support only exclusive leases need not override this.
+     *
+     * @return the mode, never {@code null}
+     */
+    default LockMode mode() {
+        return LockMode.EX;
+    }
+
     /** Returns a copy of the data stored with the lease, if any. */
     Optional<byte[]> data();
 
