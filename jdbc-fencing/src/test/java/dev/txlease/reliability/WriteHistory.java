@@ -122,6 +122,32 @@ public final class WriteHistory {
         return next;
     }
 
+    /** Reads the counter of {@code lock} on {@code connection}, in its current transaction. */
+    public long read(Connection connection, String lock) throws SQLException {
+        try (PreparedStatement read =
+                connection.prepareStatement("SELECT counter_value FROM " + counters + " WHERE lock_name = ?")) {
+            read.setString(1, lock);
+            try (ResultSet row = read.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Returns whether a write with a fence above {@code fence}, in a mode incompatible with {@code
+     * mode}, has committed for {@code lock}: a holder of ({@code fence}, {@code mode}) is superseded
+     * in the database's eyes.
+     */
+    public boolean newerIncompatibleWrite(DataSource dataSource, String lock, long fence, LockMode mode)
+            throws SQLException {
+        for (Write write : writes(dataSource, lock)) {
+            if (write.fence() > fence && !write.mode().isCompatibleWith(mode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns the committed counter of {@code lock}. */
     public long counter(DataSource dataSource, String lock) throws SQLException {
         try (Connection connection = dataSource.getConnection();
