@@ -434,6 +434,11 @@ abstract class FencingContract {
     }
 
     @Test
+    void modesADataSourceNewToTheNameJudgesAsTheOthers() throws Exception {
+        modes().aDataSourceNewToTheNameJudgesAsTheOthers();
+    }
+
+    @Test
     void modesTheRejectionNamesTheLockTheTokensAndTheModes() throws Exception {
         modes().theRejectionNamesTheLockTheTokensAndTheModes();
     }

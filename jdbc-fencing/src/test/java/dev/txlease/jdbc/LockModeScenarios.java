@@ -160,6 +160,33 @@ final class LockModeScenarios {
         assertOutcomes(expected, actual);
     }
 
+    /**
+     * The third write of each pair through a data source that has not seen the name before (on
+     * MariaDB/MySQL that is the insert-or-raise path on an existing row, not the update): the same
+     * verdicts.
+     */
+    void aDataSourceNewToTheNameJudgesAsTheOthers() throws SQLException {
+        Map<String, String> expected = new TreeMap<>();
+        Map<String, String> actual = new TreeMap<>();
+        for (LockMode earlier : LockMode.values()) {
+            for (LockMode later : LockMode.values()) {
+                String pair = earlier + " then " + later;
+                String name = LeaseHolders.newLockName();
+                Lease first = FixedLease.of(name, 1, earlier);
+                Lease second = FixedLease.of(name, 2, later);
+                FencedDataSource newcomer =
+                        FencedDataSource.builder(raw).guardTable(GUARD).build();
+                expected.put(
+                        pair, "committed, committed, " + (earlier.isCompatibleWith(later) ? "committed" : "stale"));
+                actual.put(
+                        pair,
+                        run(fenced, first, Access.WRITE, "A1") + ", " + run(fenced, second, Access.WRITE, "B") + ", "
+                                + run(newcomer, first, Access.WRITE, "A2"));
+            }
+        }
+        assertOutcomes(expected, actual);
+    }
+
     /** The exception of a rejected holder names the lock, both tokens and both modes. */
     void theRejectionNamesTheLockTheTokensAndTheModes() throws SQLException {
         String name = LeaseHolders.newLockName();
