@@ -73,6 +73,15 @@ abstract class LeaseClientContract {
         return client;
     }
 
+    DefaultLeaseClient client(String owner, LeaseStore decorated) {
+        DefaultLeaseClient client = DefaultLeaseClient.builder(decorated)
+                .owner(owner)
+                .node("node-" + owner)
+                .build();
+        clients.add(client);
+        return client;
+    }
+
     DefaultLeaseClient client(String owner, LeaseClock clock) {
         DefaultLeaseClient client = DefaultLeaseClient.builder(store)
                 .owner(owner)
