@@ -65,29 +65,25 @@ abstract class LeaseClientContract {
     }
 
     DefaultLeaseClient client(String owner) {
-        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
-                .owner(owner)
-                .node("node-" + owner)
-                .build();
-        clients.add(client);
-        return client;
+        return started(builder(owner, store));
     }
 
+    /** A client on {@code decorated}, a decorator of {@link #store}. */
     DefaultLeaseClient client(String owner, LeaseStore decorated) {
-        DefaultLeaseClient client = DefaultLeaseClient.builder(decorated)
-                .owner(owner)
-                .node("node-" + owner)
-                .build();
-        clients.add(client);
-        return client;
+        return started(builder(owner, decorated));
     }
 
     DefaultLeaseClient client(String owner, LeaseClock clock) {
-        DefaultLeaseClient client = DefaultLeaseClient.builder(store)
-                .owner(owner)
-                .node("node-" + owner)
-                .clock(clock)
-                .build();
+        return started(builder(owner, store).clock(clock));
+    }
+
+    private static DefaultLeaseClient.Builder builder(String owner, LeaseStore on) {
+        return DefaultLeaseClient.builder(on).owner(owner).node("node-" + owner);
+    }
+
+    /** Builds the client and closes it after the test. */
+    private DefaultLeaseClient started(DefaultLeaseClient.Builder builder) {
+        DefaultLeaseClient client = builder.build();
         clients.add(client);
         return client;
     }
