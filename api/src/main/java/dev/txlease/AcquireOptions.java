@@ -29,6 +29,7 @@ public final class AcquireOptions {
     private final byte[] data;
     private final LeaseListener listener;
     private final boolean releaseOnCompletion;
+    private final LockMode mode;
 
     private AcquireOptions(Builder builder) {
         this.leaseDuration = builder.leaseDuration;
@@ -39,6 +40,7 @@ public final class AcquireOptions {
         this.data = builder.data == null ? null : builder.data.clone();
         this.listener = builder.listener;
         this.releaseOnCompletion = builder.releaseOnCompletion;
+        this.mode = builder.mode;
     }
 
     /** Returns the default options. */
@@ -61,6 +63,7 @@ public final class AcquireOptions {
         builder.data = data;
         builder.listener = listener;
         builder.releaseOnCompletion = releaseOnCompletion;
+        builder.mode = mode;
         return builder;
     }
 
@@ -111,12 +114,17 @@ public final class AcquireOptions {
         return releaseOnCompletion;
     }
 
+    /** Returns the lock mode to acquire in, {@link LockMode#EX} by default. */
+    public LockMode mode() {
+        return mode;
+    }
+
     @Override
     public String toString() {
         return "AcquireOptions[leaseDuration=" + leaseDuration + ", waitTimeout=" + waitTimeout
                 + ", heartbeatPeriod=" + heartbeatPeriod + ", pollInterval=" + pollInterval + ", data="
                 + (data == null ? "none" : data.length + " bytes") + ", releaseOnCompletion=" + releaseOnCompletion
-                + "]";
+                + ", mode=" + mode + "]";
     }
 
     /** Builds {@link AcquireOptions}; each setter checks its argument, {@link #build()} the whole. */
@@ -128,6 +136,7 @@ public final class AcquireOptions {
         private byte[] data;
         private LeaseListener listener = LeaseListener.NONE;
         private boolean releaseOnCompletion = true;
+        private LockMode mode = LockMode.EX;
 
         private Builder() {}
 
@@ -218,6 +227,18 @@ public final class AcquireOptions {
          */
         public Builder releaseOnCompletion(boolean releaseOnCompletion) {
             this.releaseOnCompletion = releaseOnCompletion;
+            return this;
+        }
+
+        /**
+         * Sets the lock mode to acquire in (see {@link LockMode} for which modes may be held together);
+         * {@link LockMode#EX} by default.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder mode(LockMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode must not be null");
             return this;
         }
 

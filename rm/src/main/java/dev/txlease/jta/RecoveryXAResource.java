@@ -1,6 +1,7 @@
 package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
 import java.util.ArrayList;
@@ -150,6 +151,7 @@ final class RecoveryXAResource extends StoreXAResource {
         List<BranchCompletion.LockCompletion> locks = new ArrayList<>();
         for (String name : branch.lockNames()) {
             boolean release = branch.releases(name);
+            HolderRef holder = branch.holder(name);
             locks.add(new BranchCompletion.LockCompletion() {
                 @Override
                 public String lockName() {
@@ -158,7 +160,7 @@ final class RecoveryXAResource extends StoreXAResource {
 
                 @Override
                 public void complete() {
-                    store.completeTransaction(name, transactionId, release); // a conflict: done already
+                    store.completeTransaction(name, holder, transactionId, release); // a conflict: done already
                 }
             });
         }
