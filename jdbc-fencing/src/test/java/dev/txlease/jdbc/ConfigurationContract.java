@@ -285,6 +285,48 @@ abstract class ConfigurationContract {
         assertEquals(List.of("EX1@1", "EX2@2", "EX2-again@2", "PR@3"), WriteLog.entries(raw, name));
     }
 
+    /**
+     * Issue 16, adversary: mode columns added by hand without {@code NOT NULL DEFAULT 0} (e.g. {@code
+     * ADD COLUMN cr_token BIGINT}) hold NULL in old rows and in rows the check inserts. On MariaDB and
+     * H2 {@code GREATEST(NULL, t)} is NULL, so a CR holder's passed check recorded nothing, and an
+     * older EX holder whose own token was already on the row then passed (its update matched no row,
+     * and the locking read took the NULL for 0): a stale write committed. Such a table is now refused
+     * at first use, naming the columns and the statement that fixes them.
+     */
+    @Test
+    void modeColumnsThatAllowNullAreRefusedSoNoNullCanHideAToken() throws Exception {
+        String table = "txl_cfg_nullable_modes";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        execute(raw, dialect.addModeColumnsSql(table).replace(" DEFAULT 0 NOT NULL", ""));
+        FencedDataSource nullable =
+                FencedDataSource.builder(raw).guardTable(table).build();
+
+        String name = LeaseHolders.newLockName();
+        Lease older = FixedLease.of(name, 1, LockMode.EX);
+        Lease newer = FixedLease.of(name, 2, LockMode.CR);
+        List<String> outcomes = new java.util.ArrayList<>();
+        for (Object[] step : new Object[][] {{older, "EX1"}, {newer, "CR2"}, {older, "EX1-stale"}}) {
+            try {
+                write(nullable, (Lease) step[0], (String) step[1]);
+                outcomes.add(step[1] + " committed");
+            } catch (SQLException e) {
+                outcomes.add(
+                        step[1] + " " + e.getSQLState() + (e.getMessage().contains("NOT NULL") ? " NOT NULL" : ""));
+            }
+        }
+        assertEquals(List.of("EX1 42000 NOT NULL", "CR2 42000 NOT NULL", "EX1-stale 42000 NOT NULL"), outcomes);
+        assertEquals(List.of(), WriteLog.entries(raw, name));
+        SQLException refused = assertThrows(SQLException.class, nullable::createGuardTable);
+        for (String column : List.of("cr_token", "cw_token", "pr_token", "pw_token")) {
+            assertTrue(refused.getMessage().contains(column), refused::getMessage);
+        }
+    }
+
     /** Issue 16: {@code createTableSql} creates the mode columns; {@code addModeColumnsSql} adds them. */
     @Test
     void theGuardTableDdlCreatesTheModeColumns() throws Exception {
