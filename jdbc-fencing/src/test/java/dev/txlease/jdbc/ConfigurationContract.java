@@ -322,9 +322,21 @@ abstract class ConfigurationContract {
         assertEquals(List.of("EX1 42000 NOT NULL", "CR2 42000 NOT NULL", "EX1-stale 42000 NOT NULL"), outcomes);
         assertEquals(List.of(), WriteLog.entries(raw, name));
         SQLException refused = assertThrows(SQLException.class, nullable::createGuardTable);
-        for (String column : List.of("cr_token", "cw_token", "pr_token", "pw_token")) {
-            assertTrue(refused.getMessage().contains(column), refused::getMessage);
+        String fix = dev.txlease.jdbc.internal.GuardColumns.notNullSql(
+                dialect, table, List.of("cr_token", "cw_token", "pr_token", "pw_token"));
+        for (String part : List.of("cr_token", "cw_token", "pr_token", "pw_token", fix)) {
+            assertTrue(refused.getMessage().contains(part), refused::getMessage);
         }
+
+        for (String statement : fix.split("; ")) { // the statements the message gives make the table fit
+            execute(raw, statement);
+        }
+        write(nullable, older, "EX1");
+        write(nullable, newer, "CR2");
+        StaleFenceTokenException stale =
+                assertThrows(StaleFenceTokenException.class, () -> write(nullable, older, "EX1-stale"));
+        assertEquals(LockMode.CR, stale.observedMode());
+        assertEquals(List.of("EX1@1", "CR2@2"), WriteLog.entries(raw, name));
     }
 
     /** Issue 16: {@code createTableSql} creates the mode columns; {@code addModeColumnsSql} adds them. */

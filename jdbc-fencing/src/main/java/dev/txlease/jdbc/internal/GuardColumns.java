@@ -99,4 +99,39 @@ public final class GuardColumns {
         }
         return sql.toString();
     }
+
+    /**
+     * Returns the statements that make mode columns added without {@code NOT NULL} fit: NULLs become
+     * 0 (no token recorded), then the columns get {@code DEFAULT 0 NOT NULL}.
+     *
+     * @param dialect the database's dialect
+     * @param table the table name as configured
+     * @param columns the mode columns that allow NULL
+     * @return the statements, separated by "; ", without a trailing semicolon
+     */
+    public static String notNullSql(GuardDialect dialect, String table, List<String> columns) {
+        List<String> statements = new ArrayList<>();
+        List<String> zeroes = new ArrayList<>();
+        List<String> alters = new ArrayList<>();
+        for (String column : columns) {
+            zeroes.add(column + " = COALESCE(" + column + ", 0)");
+            switch (dialect) {
+                case H2: // one column per ALTER TABLE
+                    statements.add("ALTER TABLE " + table + " ALTER COLUMN " + column + " SET DEFAULT 0");
+                    statements.add("ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NOT NULL");
+                    break;
+                case POSTGRESQL:
+                    alters.add("ALTER COLUMN " + column + " SET DEFAULT 0, ALTER COLUMN " + column + " SET NOT NULL");
+                    break;
+                default:
+                    alters.add("MODIFY " + column + DEFINITION);
+                    break;
+            }
+        }
+        if (!alters.isEmpty()) {
+            statements.add("ALTER TABLE " + table + " " + String.join(", ", alters));
+        }
+        statements.add(0, "UPDATE " + table + " SET " + String.join(", ", zeroes));
+        return String.join("; ", statements);
+    }
 }

@@ -15,7 +15,8 @@ import java.util.Locale;
  * Finds the table a guard table name resolves to on a connection and checks that it can fence:
  * {@code name} is its whole primary key (without it a stale holder inserts a row of its own), it has
  * a {@code token} column, and on MariaDB/MySQL its engine is InnoDB (MyISAM and the like take no row
- * locks and do not roll back) and its {@code name} compares bytes exactly (binary type or collation). Also refuses, on MariaDB/MySQL, a second table whose name differs
+ * locks and do not roll back) and its {@code name} compares bytes exactly (binary type or collation);
+ * the lock mode columns it has are {@code NOT NULL} (a NULL would hide a mode's tokens). Also refuses, on MariaDB/MySQL, a second table whose name differs
  * only in letter case (table names are case-sensitive there, so {@code TXLEASE_FENCE} and {@code
  * txlease_fence} would be two guard tables for the same locks).
  *
@@ -224,11 +225,16 @@ public final class GuardTableInspector {
             Connection connection, Resolved table, String configured, GuardDialect dialect) throws SQLException {
         List<String> columns = new ArrayList<>();
         List<String> tableColumns = new ArrayList<>();
+        List<String> nullableModeColumns = new ArrayList<>();
         try (ResultSet rows = connection
                 .getMetaData()
                 .getColumns(catalog(table, dialect), schema(table, dialect), table.table(), null)) {
             while (rows.next()) {
-                tableColumns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                String column = rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT);
+                tableColumns.add(column);
+                if (GuardColumns.MODE_COLUMNS.contains(column) && !"NO".equals(rows.getString("IS_NULLABLE"))) {
+                    nullableModeColumns.add(column);
+                }
             }
         }
         boolean token = tableColumns.contains("token");
@@ -248,7 +254,26 @@ public final class GuardTableInspector {
                             + dialect.createTableSql(configured) + " (keeping the highest token of each name).",
                     "42000");
         }
+        if (!nullableModeColumns.isEmpty()) {
+            throw nullableModeColumns(table, configured, dialect, nullableModeColumns);
+        }
         return tableColumns;
+    }
+
+    /**
+     * A mode column that allows NULL would hide tokens: MariaDB's and H2's {@code GREATEST(NULL, t)}
+     * is NULL, so a passed check records nothing, and a comparison with NULL matches no row, after
+     * which the locking read would take the NULL for 0.
+     */
+    private static SQLException nullableModeColumns(
+            Resolved table, String configured, GuardDialect dialect, List<String> nullable) {
+        return new SQLException(
+                "Guard table " + table + " (configured as " + configured + ") has lock mode columns that allow"
+                        + " NULL: " + nullable + ". A NULL hides the tokens that passed the check in that mode, so"
+                        + " an older holder in an incompatible mode could pass it. Make them BIGINT DEFAULT 0 NOT"
+                        + " NULL: " + GuardColumns.notNullSql(dialect, configured, nullable) + " (as "
+                        + dialect.addModeColumnsSql(configured) + " would have created them).",
+                "42000");
     }
 
     // MariaDB's driver reports databases as catalogs by default; H2 and PostgreSQL use schemas.
