@@ -479,6 +479,16 @@ abstract class FencingContract {
         modes().compatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit(executor, this::awaitBlocked);
     }
 
+    @Test
+    void modesEveryWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass() throws Exception {
+        modes().everyWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass();
+    }
+
+    @Test
+    void modesALeaseConvertedInMidTransactionIsCheckedInItsNewModeAndToken() throws Exception {
+        modes().aLeaseConvertedInMidTransactionIsCheckedInItsNewModeAndToken();
+    }
+
     /**
      * Issue 16 through the Jdbi plugin: with fenced reads configured, a protected reader superseded
      * by an exclusive writer that has written is rejected at its next query (Jdbi runs queries with

@@ -265,6 +265,188 @@ final class LockModeScenarios {
         assertOutcomes(expected, actual);
     }
 
+    /** One way of running SQL through a fenced connection, as a test names it. */
+    private interface Path {
+        void run(Connection connection, Lease lease, String writer) throws SQLException;
+    }
+
+    /**
+     * Adversary: a superseded protected reader (PR, fenced reads off) tries every JDBC write path;
+     * each is rejected (the {@code execute} only after it ran, inside its transaction), while its
+     * plain queries, which its mode does not guard, still pass.
+     */
+    void everyWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass() throws SQLException {
+        Map<String, Path> paths = new java.util.LinkedHashMap<>();
+        paths.put("executeUpdate", (connection, lease, writer) -> {
+            try (PreparedStatement insert = connection.prepareStatement(WriteLog.INSERT)) {
+                WriteLog.bind(insert, lease, writer);
+                insert.executeUpdate();
+            }
+        });
+        paths.put("executeLargeUpdate", (connection, lease, writer) -> {
+            try (PreparedStatement insert = connection.prepareStatement(WriteLog.INSERT)) {
+                WriteLog.bind(insert, lease, writer);
+                insert.executeLargeUpdate();
+            }
+        });
+        paths.put("executeBatch", (connection, lease, writer) -> {
+            try (PreparedStatement insert = connection.prepareStatement(WriteLog.INSERT)) {
+                WriteLog.bind(insert, lease, writer);
+                insert.addBatch();
+                WriteLog.bind(insert, lease, writer + "'");
+                insert.addBatch();
+                insert.executeBatch();
+            }
+        });
+        paths.put("executeLargeBatch", (connection, lease, writer) -> {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.addBatch("INSERT INTO " + WriteLog.TABLE + " (lock_name, fence, writer) VALUES ('"
+                        + lease.name() + "', " + lease.fenceToken().value() + ", '" + writer + "')");
+                statement.executeLargeBatch();
+            }
+        });
+        paths.put("execute", (connection, lease, writer) -> {
+            try (PreparedStatement insert = connection.prepareStatement(WriteLog.INSERT)) {
+                WriteLog.bind(insert, lease, writer);
+                insert.execute();
+            }
+        });
+        paths.put("executeQuery of a SELECT", (connection, lease, writer) -> count(connection, lease.name()));
+        paths.put("execute of a SELECT", (connection, lease, writer) -> {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = ?")) {
+                select.setString(1, lease.name());
+                select.execute();
+            }
+        });
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, PR);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        assertEquals("committed", run(fenced, reader, Access.WRITE, "A1"));
+        assertEquals("committed", run(fenced, writer, Access.WRITE, "B"));
+        Map<String, String> expected = new TreeMap<>();
+        Map<String, String> actual = new TreeMap<>();
+        for (Map.Entry<String, Path> path : paths.entrySet()) {
+            expected.put(path.getKey(), path.getKey().contains("SELECT") ? "committed" : "stale");
+            try (Connection connection = begin(fenced.getConnection(reader))) {
+                try {
+                    path.getValue().run(connection, reader, "A-" + path.getKey().length());
+                    connection.commit();
+                    actual.put(path.getKey(), "committed");
+                } catch (StaleFenceTokenException e) {
+                    connection.rollback();
+                    actual.put(path.getKey(), "stale");
+                }
+            }
+        }
+        assertOutcomes(expected, actual);
+        assertEquals(List.of("A1@1", "B@2"), WriteLog.entries(raw, name), "no write of the stale reader committed");
+    }
+
+    /**
+     * Adversary: a lease converted in mid-transaction (its token and mode are live) is checked in its
+     * new mode with its new token before the next statement; the commit re-verifies the new fence and
+     * not the superseded old one. Up PR to EX, then down EX to PR.
+     */
+    void aLeaseConvertedInMidTransactionIsCheckedInItsNewModeAndToken() throws SQLException {
+        String name = LeaseHolders.newLockName();
+        ConvertibleLease converted = new ConvertibleLease(name, 1, PR);
+        Lease otherReader = FixedLease.of(name, 2, PR);
+        Lease laterReader = FixedLease.of(name, 5, PR);
+        List<String> outcomes = new ArrayList<>();
+        outcomes.add(run(fenced, converted, Access.WRITE, "P1"));
+        outcomes.add(run(fenced, otherReader, Access.WRITE, "Q1"));
+        try (Connection connection = begin(fenced.getConnection(converted))) {
+            WriteLog.append(connection, converted, "P2"); // PR@1: passes, Q's PR@2 is compatible
+            converted.convertTo(LockMode.EX, 3);
+            WriteLog.append(connection, converted, "P3"); // EX@3: checked before this statement
+            connection.commit();
+            outcomes.add("converted up committed");
+        }
+        outcomes.add(run(fenced, otherReader, Access.WRITE, "Q2")); // EX@3 has written
+        try (Connection connection = begin(fenced.getConnection(converted))) {
+            WriteLog.append(connection, converted, "P4"); // EX@3
+            converted.convertTo(PR, 4);
+            count(connection, name); // PR@4 does not guard this read; the commit re-verifies EX@3
+            connection.commit();
+            outcomes.add("converted down committed");
+        }
+        outcomes.add(run(fenced, laterReader, Access.WRITE, "R1"));
+        outcomes.add(run(fenced, converted, Access.WRITE, "P5")); // PR@4, compatible with R's PR@5
+        assertEquals(
+                List.of(
+                        "committed",
+                        "committed",
+                        "converted up committed",
+                        "stale",
+                        "converted down committed",
+                        "committed",
+                        "committed"),
+                outcomes);
+        assertEquals(List.of("P1@1", "Q1@2", "P2@1", "P3@3", "P4@3", "R1@5", "P5@4"), WriteLog.entries(raw, name));
+    }
+
+    /** A lease whose token and mode change when the test converts it, as a converted lease's do. */
+    private static final class ConvertibleLease implements Lease {
+        private volatile FixedLease current;
+
+        ConvertibleLease(String name, long token, LockMode mode) {
+            current = FixedLease.of(name, token, mode);
+        }
+
+        void convertTo(LockMode mode, long token) {
+            current = FixedLease.of(current.name(), token, mode);
+        }
+
+        @Override
+        public String name() {
+            return current.name();
+        }
+
+        @Override
+        public String owner() {
+            return "convertible";
+        }
+
+        @Override
+        public dev.txlease.FenceToken fenceToken() {
+            return current.fenceToken();
+        }
+
+        @Override
+        public LockMode mode() {
+            return current.mode();
+        }
+
+        @Override
+        public java.util.Optional<byte[]> data() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public Duration leaseDuration() {
+            return current.leaseDuration();
+        }
+
+        @Override
+        public boolean isValid() {
+            return true;
+        }
+
+        @Override
+        public Duration remaining() {
+            return current.remaining();
+        }
+
+        @Override
+        public dev.txlease.LeaseState state() {
+            return current.state();
+        }
+
+        @Override
+        public void close() {}
+    }
+
     /** Writes under a lease in its own transaction, retrying once after a conflict. */
     private List<String> writeRetryingConflicts(Lease lease, String writer) throws SQLException {
         List<String> outcomes = new ArrayList<>();
