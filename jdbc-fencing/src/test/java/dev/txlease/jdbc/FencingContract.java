@@ -480,6 +480,34 @@ abstract class FencingContract {
     }
 
     @Test
+    void modesCompatibleConcurrentHoldersRacingOnTheFirstInsertBothCommit() throws Exception {
+        modes().compatibleConcurrentHoldersRacingOnTheFirstInsertBothCommit(executor, this::awaitBlockedInAnyStatement);
+    }
+
+    /** Waits until a session is blocked in any statement on {@code table} (an insert of its row too). */
+    private void awaitBlockedInAnyStatement(String table, Future<?> writer) throws Exception {
+        String anyStatement = blockedGuardUpdatesSql()
+                .replace("'UPDATE %" + GUARD + "% SET %'", "'%" + table + "%'")
+                .replace("STATE = 'Updating'", "STATE IN ('Update', 'Updating')")
+                // H2 names no blocker for a wait on another transaction's uncommitted insert; its
+                // MERGE finishes in microseconds unless it waits.
+                .replace("BLOCKER_ID IS NOT NULL", "SESSION_ID <> SESSION_ID()");
+        Await.until("a transaction is seen waiting in a statement on " + table, WAIT, () -> {
+            if (writer.isDone()) {
+                throw new AssertionError("the writer finished without waiting on " + table);
+            }
+            try (Connection observer = raw.getConnection();
+                    PreparedStatement probe = observer.prepareStatement(anyStatement);
+                    ResultSet count = probe.executeQuery()) {
+                count.next();
+                return count.getInt(1) > 0;
+            } catch (SQLException e) {
+                throw new AssertionError("could not read the blocked guard statements", e);
+            }
+        });
+    }
+
+    @Test
     void modesEveryWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass() throws Exception {
         modes().everyWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass();
     }

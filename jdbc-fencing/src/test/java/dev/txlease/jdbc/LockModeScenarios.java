@@ -222,6 +222,23 @@ final class LockModeScenarios {
      */
     void compatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit(ExecutorService executor, BlockedUpdateProbe probe)
             throws Exception {
+        compatibleConcurrentHoldersBothCommit(executor, probe, true);
+    }
+
+    /**
+     * Adversary: the same pairs racing on a name that has no guard row yet: the first creates it, the
+     * second waits in its own insert (MariaDB's insert-or-raise, PostgreSQL's {@code ON CONFLICT DO
+     * NOTHING}, H2's {@code MERGE}) until the first commits, then passes; no duplicate key, no stale.
+     *
+     * @param probe waits until a session is blocked in any statement on the guard table
+     */
+    void compatibleConcurrentHoldersRacingOnTheFirstInsertBothCommit(ExecutorService executor, BlockedUpdateProbe probe)
+            throws Exception {
+        compatibleConcurrentHoldersBothCommit(executor, probe, false);
+    }
+
+    private void compatibleConcurrentHoldersBothCommit(
+            ExecutorService executor, BlockedUpdateProbe probe, boolean guardRowExists) throws Exception {
         List<LockMode[]> pairs = List.of(
                 new LockMode[] {CW, CW},
                 new LockMode[] {PR, PR},
@@ -235,7 +252,9 @@ final class LockModeScenarios {
                 String name = LeaseHolders.newLockName();
                 // A committed first check creates the guard row: the pair then contends on its lock.
                 Lease creator = FixedLease.of(name, 1, CR);
-                assertEquals("committed", run(fencedReads, creator, Access.WRITE, "creator"));
+                if (guardRowExists) {
+                    assertEquals("committed", run(fencedReads, creator, Access.WRITE, "creator"));
+                }
                 Lease earlier = FixedLease.of(name, 2, modes[0]);
                 Lease later = FixedLease.of(name, 3, modes[1]);
                 Lease first = laterWaits ? earlier : later;
@@ -256,10 +275,12 @@ final class LockModeScenarios {
                         pair,
                         snapshotConflicts ? "[first committed, conflict, committed]" : "[first committed, committed]");
                 actual.put(pair, outcomes.toString());
-                assertEquals(
-                        List.of("creator@1", "first@" + first.fenceToken(), "second@" + second.fenceToken()),
-                        WriteLog.entries(raw, name),
-                        pair);
+                List<String> writes = new ArrayList<>(
+                        List.of("creator@1", "first@" + first.fenceToken(), "second@" + second.fenceToken()));
+                if (!guardRowExists) {
+                    writes.remove(0);
+                }
+                assertEquals(writes, WriteLog.entries(raw, name), pair);
             }
         }
         assertOutcomes(expected, actual);
