@@ -508,6 +508,11 @@ abstract class FencingContract {
     }
 
     @Test
+    void modesASavepointRolledBackAfterTheCheckLeavesTheNextStatementToBeCheckedAgain() throws Exception {
+        modes().aSavepointRolledBackAfterTheCheckLeavesTheNextStatementToBeCheckedAgain(executor);
+    }
+
+    @Test
     void modesEveryWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass() throws Exception {
         modes().everyWritePathOfASupersededReaderIsRejectedAndItsPlainQueriesPass();
     }

@@ -407,6 +407,42 @@ final class LockModeScenarios {
         assertEquals(List.of("P1@1", "Q1@2", "P2@1", "P3@3", "P4@3", "R1@5", "P5@4"), WriteLog.entries(raw, name));
     }
 
+    /**
+     * Adversary: a savepoint rolled back after the check takes the guard update with it, and the row
+     * lock too (PostgreSQL, H2, and InnoDB, whose lock on an updated row is the row's transaction id,
+     * restored by the rollback). A newer incompatible holder then writes without waiting; the next
+     * statement is checked again and rejected (under snapshot isolation as a conflict).
+     */
+    void aSavepointRolledBackAfterTheCheckLeavesTheNextStatementToBeCheckedAgain(ExecutorService executor)
+            throws Exception {
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, PR);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        List<String> outcomes = new ArrayList<>();
+        outcomes.add("A1 " + run(fenced, reader, Access.WRITE, "A1"));
+        try (Connection connection = begin(fenced.getConnection(reader))) {
+            java.sql.Savepoint savepoint = connection.setSavepoint();
+            WriteLog.append(connection, reader, "A2"); // checked: the guard row records PR@1, locked
+            connection.rollback(savepoint);
+            // Another thread: it would wait forever if the rollback had kept the guard row locked.
+            Future<String> newer = executor.submit(() -> run(fenced, writer, Access.WRITE, "B"));
+            outcomes.add("B " + newer.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            try {
+                WriteLog.append(connection, reader, "A3");
+                connection.commit();
+                outcomes.add("A3 committed");
+            } catch (StaleFenceTokenException e) {
+                connection.rollback();
+                outcomes.add("A3 stale");
+            } catch (FenceConflictException e) {
+                connection.rollback();
+                outcomes.add("A3 conflict");
+            }
+        }
+        assertEquals(List.of("A1 committed", "B committed", snapshotConflicts ? "A3 conflict" : "A3 stale"), outcomes);
+        assertEquals(List.of("A1@1", "B@2"), WriteLog.entries(raw, name));
+    }
+
     /** A lease whose token and mode change when the test converts it, as a converted lease's do. */
     private static final class ConvertibleLease implements Lease {
         private volatile FixedLease current;
