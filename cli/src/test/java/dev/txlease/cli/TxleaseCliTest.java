@@ -170,7 +170,7 @@ class TxleaseCliTest {
         Run missingOwner = run("release", "orders", "--force", "--table", store.tableName());
 
         assertEquals(TxleaseCli.NOT_HELD, wrongOwner.exitCode, wrongOwner.toString());
-        assertTrue(wrongOwner.err.contains("is held by 'worker-1', not by 'worker-9'"), wrongOwner.err);
+        assertTrue(wrongOwner.err.contains("has no holder of 'worker-9'; it holds: EX (worker-1); nothing released"), wrongOwner.err);
         assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
         assertEquals(TxleaseCli.USAGE, missingOwner.exitCode, missingOwner.toString());
         assertTrue(missingOwner.err.contains("Missing required option: '--owner=OWNER'"), missingOwner.err);
