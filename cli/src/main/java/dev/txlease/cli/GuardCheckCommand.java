@@ -72,7 +72,8 @@ final class GuardCheckCommand extends StoreCommand {
         Map<String, Long> fences = fences(client, store);
         List<Row> rows = new ArrayList<>();
         contents.tokens()
-                .forEach((name, token) -> rows.add(Row.of(name, token, contents.modes().get(name), fences.get(name))));
+                .forEach((name, token) ->
+                        rows.add(Row.of(name, token, contents.modes().get(name), fences.get(name))));
         GuardReport report = new GuardReport(table.name(), contents, store.tableName(), rows);
         if (json) {
             out().println(report.json());

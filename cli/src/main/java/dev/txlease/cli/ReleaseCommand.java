@@ -107,7 +107,7 @@ final class ReleaseCommand extends StoreCommand {
         if (json) {
             out().println(json(outcomes, record.fence()));
         } else {
-            printText(outcomes, record.fence());
+            printText(outcomes, record);
         }
         return outcomes.stream().allMatch(Outcome::released) ? TxleaseCli.OK : TxleaseCli.NOT_HELD;
     }
@@ -134,7 +134,8 @@ final class ReleaseCommand extends StoreCommand {
         return LeaseOutput.holders(record).stream()
                 .filter(holder -> owner.equals(holder.owner()))
                 .filter(holder -> mode == null || holder.mode() == mode)
-                .filter(holder -> holderId == null || holderId.equals(holder.ref().holderId()))
+                .filter(holder ->
+                        holderId == null || holderId.equals(holder.ref().holderId()))
                 .toList();
     }
 
@@ -149,7 +150,8 @@ final class ReleaseCommand extends StoreCommand {
         StringJoiner described = new StringJoiner(", ");
         for (LeaseHolder holder : holders) {
             String id = holder.ref().holderId();
-            described.add(holder.mode() + (id == null ? "" : " " + id) + (withOwner ? " (" + holder.owner() + ")" : ""));
+            described.add(
+                    holder.mode() + (id == null ? "" : " " + id) + (withOwner ? " (" + holder.owner() + ")" : ""));
         }
         return described.toString();
     }
@@ -159,14 +161,15 @@ final class ReleaseCommand extends StoreCommand {
         return holder.mode() + " holder" + (id == null ? "" : " " + id);
     }
 
-    private void printText(List<Outcome> outcomes, long fence) {
+    private void printText(List<Outcome> outcomes, LeaseRecord record) {
+        long fence = record.fence();
         for (Outcome outcome : outcomes) {
             if (!outcome.released()) {
                 continue;
             }
             LeaseHolder holder = outcome.holder();
             out().println("Released " + label(holder) + " of lock '" + name + "' held by '" + owner + "' (node '"
-                    + holder.node() + "') with fence token " + holder.fence() + ".");
+                    + holder.node() + "') with fence token " + LeaseOutput.fence(record, holder) + ".");
             if (holder.transactionId() != null) {
                 out().println("It carried prepared transaction branch " + holder.transactionId() + " of node '"
                         + holder.node() + "': the branch stays listed by 'prepared --node " + holder.node()

@@ -65,7 +65,8 @@ class GuardCheckCommandTest {
                         + "\"dialect\":\"H2\",\"leaseTable\":\"" + store.tableName() + "\",\"missingModeColumns\":[],"
                         + "\"addModeColumnsSql\":null,\"ok\":true,"
                         + "\"fenceWentBack\":0,\"absent\":1,\"rows\":["
-                        + "{\"name\":\"alpha\",\"guardToken\":" + alpha + ",\"guardMode\":\"EX\",\"leaseFence\":" + alpha
+                        + "{\"name\":\"alpha\",\"guardToken\":" + alpha + ",\"guardMode\":\"EX\",\"leaseFence\":"
+                        + alpha
                         + ",\"status\":\"OK\"},"
                         + "{\"name\":\"beta\",\"guardToken\":" + (beta - 1) + ",\"guardMode\":\"EX\",\"leaseFence\":"
                         + beta
@@ -102,7 +103,8 @@ class GuardCheckCommandTest {
                     List.of("orders", Long.toString(orders + 5), Long.toString(orders), "FENCE-WENT-BACK", "EX"),
                     columns(text, "orders"));
             assertEquals(
-                    List.of("billing", Long.toString(billing), Long.toString(billing), "ok", "EX"), columns(text, "billing"));
+                    List.of("billing", Long.toString(billing), Long.toString(billing), "ok", "EX"),
+                    columns(text, "billing"));
             assertTrue(
                     text.err()
                             .startsWith("error: FENCE WENT BACK for 1 lock (orders): the guard table has seen"
@@ -147,7 +149,9 @@ class GuardCheckCommandTest {
                             .contains("on MARIADB) can fence: primary key (name), a token column, the InnoDB"
                                     + " engine"),
                     fit.out());
-            assertEquals(List.of("orders", Long.toString(orders), Long.toString(orders), "ok", "EX"), columns(fit, "orders"));
+            assertEquals(
+                    List.of("orders", Long.toString(orders), Long.toString(orders), "ok", "EX"),
+                    columns(fit, "orders"));
             assertEquals(List.of("ghost-ö", "3", "-", "absent", "EX"), columns(fit, "ghost-ö"));
             assertEquals(TxleaseCli.GUARD_UNFIT, unfit.exitCode(), unfit.toString());
             assertTrue(unfit.err().startsWith("error: guard table " + myisam + " cannot fence: "), unfit.err());

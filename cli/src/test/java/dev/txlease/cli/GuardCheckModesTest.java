@@ -12,7 +12,6 @@ import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jdbc.GuardDialect;
-import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
@@ -79,11 +78,9 @@ class GuardCheckModesTest {
         Run json = run("--jdbc-url", url, "--user", "sa", "--table", store.tableName(), "--json");
 
         assertEquals(TxleaseCli.FENCE_WENT_BACK, text.exitCode(), text.toString());
+        assertEquals(List.of("orders", token(exclusive), token(exclusive), "ok", "EX"), columns(text, "orders"));
         assertEquals(
-                List.of("orders", token(exclusive), token(exclusive), "ok", "EX"), columns(text, "orders"));
-        assertEquals(
-                List.of("reports", token(protectedWrite), token(protectedWrite), "ok", "PW"),
-                columns(text, "reports"));
+                List.of("reports", token(protectedWrite), token(protectedWrite), "ok", "PW"), columns(text, "reports"));
         assertEquals(
                 List.of("stale", Long.toString(staleFence + 5), Long.toString(staleFence), "FENCE-WENT-BACK", "CW"),
                 columns(text, "stale"));
@@ -93,8 +90,9 @@ class GuardCheckModesTest {
         assertTrue(json.out().contains("\"missingModeColumns\":[],\"addModeColumnsSql\":null,"), json.out());
         assertTrue(
                 json.out()
-                        .contains("{\"name\":\"reports\",\"guardToken\":" + token(protectedWrite) + ",\"guardMode\":\"PW\","
-                                + "\"leaseFence\":" + token(protectedWrite) + ",\"status\":\"OK\"}"),
+                        .contains("{\"name\":\"reports\",\"guardToken\":" + token(protectedWrite)
+                                + ",\"guardMode\":\"PW\"," + "\"leaseFence\":" + token(protectedWrite)
+                                + ",\"status\":\"OK\"}"),
                 json.out());
         assertTrue(
                 json.out()
@@ -110,8 +108,10 @@ class GuardCheckModesTest {
         String url = url((PGSimpleDataSource) postgres);
         String guard = "guard_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Lease exclusive = client("worker-a").acquire("orders", in(LockMode.EX));
-        execute(postgres, "CREATE TABLE " + guard + " (name VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY,"
-                + " token BIGINT NOT NULL)"); // as created before lock modes
+        execute(
+                postgres,
+                "CREATE TABLE " + guard + " (name VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY,"
+                        + " token BIGINT NOT NULL)"); // as created before lock modes
         try {
             insert(postgres, guard, "orders", exclusive.fenceToken().value());
             String alter = GuardDialect.POSTGRESQL.addModeColumnsSql(guard);
@@ -128,8 +128,7 @@ class GuardCheckModesTest {
                                     + " EX (cr_token, cw_token, pr_token, pw_token): EX only. " + alter
                                     + " to use other modes"),
                     before.out());
-            assertEquals(
-                    List.of("orders", token(exclusive), token(exclusive), "ok", "EX"), columns(before, "orders"));
+            assertEquals(List.of("orders", token(exclusive), token(exclusive), "ok", "EX"), columns(before, "orders"));
             assertEquals(TxleaseCli.OK, json.exitCode(), json.toString());
             assertTrue(
                     json.out()

@@ -61,7 +61,8 @@ class LockModesCliTest {
         Lease interest = client("worker-d").acquire("orders", in(LockMode.NL));
         Lease writer = client("worker-c").acquire("orders", in(LockMode.EX));
         CompletableFuture<Lease> waiting = client("worker-e").acquireAsync("reports", in(LockMode.EX));
-        Await.until("the EX request marks itself waiting", () -> record("reports").waiter() != null);
+        Await.until(
+                "the EX request marks itself waiting", () -> record("reports").waiter() != null);
         LeaseRecord reports = record("reports");
         LeaseWaiter waiter = reports.waiter();
 
@@ -81,10 +82,13 @@ class LockModesCliTest {
                         row("reports", readerB, holderId("reports", readerB)),
                         row("reports", concurrent, holderId("reports", concurrent)),
                         List.of("reports", "EX", "waiter", "worker-e", "-", waiter.waiterId(), "-", "PT20S", "-")),
-                lines.subList(1, lines.size()).stream().map(LockModesCliTest::columns).toList(),
+                lines.subList(1, lines.size()).stream()
+                        .map(LockModesCliTest::columns)
+                        .toList(),
                 text.out);
         assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
-        assertTrue(json.out.contains("{\"mode\":\"PR\",\"holderId\":\"" + holderId("reports", readerA)
+        assertTrue(
+                json.out.contains("{\"mode\":\"PR\",\"holderId\":\"" + holderId("reports", readerA)
                         + "\",\"owner\":\"worker-a\",\"node\":\"node-worker-a\",\"fence\":" + token(readerA)
                         + ",\"leaseDurationMs\":20000,"),
                 json.out);
@@ -110,7 +114,8 @@ class LockModesCliTest {
         Lease reader = client("worker-a").acquire("reports", in(LockMode.PR));
         Lease concurrent = client("worker-b").acquire("reports", in(LockMode.CR));
         CompletableFuture<Lease> waiting = client("worker-e").acquireAsync("reports", in(LockMode.PW));
-        Await.until("the PW request marks itself waiting", () -> record("reports").waiter() != null);
+        Await.until(
+                "the PW request marks itself waiting", () -> record("reports").waiter() != null);
         LeaseRecord reports = record("reports");
         String readerId = holderId("reports", reader);
 
@@ -121,9 +126,11 @@ class LockModesCliTest {
         assertTrue(text.out.contains("state:         held by 2 holders (CR 1, PR 1)"), text.out);
         assertTrue(text.out.contains("fence:         " + reports.fence() + " (the fence counter"), text.out);
         assertTrue(
-                text.out.contains("waiter:        PW, owner 'worker-e', waiter id " + reports.waiter().waiterId()),
+                text.out.contains("waiter:        PW, owner 'worker-e', waiter id "
+                        + reports.waiter().waiterId()),
                 text.out);
-        List<List<String>> holderRows = text.out.lines()
+        List<List<String>> holderRows = text.out
+                .lines()
                 .dropWhile(line -> !line.startsWith("holders:"))
                 .skip(2)
                 .map(LockModesCliTest::columns)
@@ -203,8 +210,8 @@ class LockModesCliTest {
         DYNAMO.requests().reset();
 
         Run ambiguous = run("release", "reports", "--owner", "worker-a", "--force", "--table", store.tableName());
-        Run ambiguousMode =
-                run("release", "reports", "--owner", "worker-a", "--force", "--mode", "PR", "--table", store.tableName());
+        Run ambiguousMode = run(
+                "release", "reports", "--owner", "worker-a", "--force", "--mode", "PR", "--table", store.tableName());
 
         assertEquals(TxleaseCli.USAGE, ambiguous.exitCode, ambiguous.toString());
         assertTrue(
@@ -260,10 +267,21 @@ class LockModesCliTest {
         LeaseRecord orders = record("orders");
         String table = store.tableName();
 
-        Run holderOfEx = run("release", "orders", "--owner", "worker-c", "--force", "--mode", "EX", "--holder", "abc",
-                "--table", table);
+        Run holderOfEx = run(
+                "release",
+                "orders",
+                "--owner",
+                "worker-c",
+                "--force",
+                "--mode",
+                "EX",
+                "--holder",
+                "abc",
+                "--table",
+                table);
         Run badMode = run("release", "reports", "--owner", "worker-a", "--force", "--mode", "XX", "--table", table);
-        Run badId = run("release", "reports", "--owner", "worker-a", "--force", "--holder", "no/such", "--table", table);
+        Run badId =
+                run("release", "reports", "--owner", "worker-a", "--force", "--holder", "no/such", "--table", table);
         Run wrongMode = run("release", "reports", "--owner", "worker-a", "--force", "--mode", "CR", "--table", table);
         Run wrongHolder =
                 run("release", "reports", "--owner", "worker-a", "--force", "--holder", "nobody", "--table", table);
@@ -284,11 +302,33 @@ class LockModesCliTest {
         assertEquals(reports, record("reports"));
         assertEquals(TxleaseCli.OK, exByMode.exitCode, exByMode.toString());
         assertTrue(
-                exByMode.out.contains("Released EX holder of lock 'orders' held by 'worker-c' (node 'node-worker-c') with"
-                        + " fence token " + token(writer) + "."),
+                exByMode.out.contains(
+                        "Released EX holder of lock 'orders' held by 'worker-c' (node 'node-worker-c') with"
+                                + " fence token " + token(writer) + "."),
                 exByMode.out);
         assertTrue(record("orders").released());
         assertEquals(orders.fence(), record("orders").fence());
+    }
+
+    @Test
+    void anExHolderBesideALaterNlHolderShowsItsTokenAsBelowTheCounterWhichIsAllTheStoreKeeps() {
+        Lease writer = client("worker-c").acquire("orders", in(LockMode.EX));
+        Lease interest = client("worker-d").acquire("orders", in(LockMode.NL));
+        long counter = record("orders").fence();
+        assertEquals(token(interest), counter);
+        assertTrue(token(writer) < counter);
+
+        Run list = run("list", "--table", store.tableName());
+        Run inspect = run("inspect", "orders", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.OK, list.exitCode, list.toString());
+        List<String> exRow = columns(list.out.lines().toList().get(1));
+        assertEquals(List.of("orders", "EX", "holder", "worker-c"), exRow.subList(0, 4), list.out);
+        assertEquals("<" + counter, exRow.get(6), list.out);
+        assertTrue(
+                inspect.out.contains("The EX holder's own token is below " + counter + ": the store keeps only the"
+                        + " counter, which the later NL grant raised."),
+                inspect.out);
     }
 
     private DefaultLeaseClient client(String owner) {
@@ -323,7 +363,9 @@ class LockModesCliTest {
     /** The holder of {@code lease} in {@code record} (found by its token), or null. */
     private static LeaseHolder holder(LeaseRecord record, Lease lease) {
         for (LeaseHolder holder : record.allHolders()) {
-            if (holder.mode() == lease.mode() && holder.owner().equals(lease.owner()) && holder.fence() == token(lease)) {
+            if (holder.mode() == lease.mode()
+                    && holder.owner().equals(lease.owner())
+                    && holder.fence() == token(lease)) {
                 return holder;
             }
         }

@@ -145,8 +145,9 @@ class TxleaseCliTest {
 
         assertEquals(TxleaseCli.OK, released.exitCode, released.toString());
         assertTrue(
-                released.out.contains("Released EX holder of lock 'orders' held by 'worker-1' (node 'node-a') with fence"
-                        + " token " + token + "."),
+                released.out.contains(
+                        "Released EX holder of lock 'orders' held by 'worker-1' (node 'node-a') with fence" + " token "
+                                + token + "."),
                 released.out);
         assertTrue(released.out.contains("the next grant carries token " + (token + 1) + " or larger"), released.out);
         assertTrue(released.out.contains("prepared transaction branch xid-orders-1 of node 'node-a'"), released.out);
@@ -170,7 +171,9 @@ class TxleaseCliTest {
         Run missingOwner = run("release", "orders", "--force", "--table", store.tableName());
 
         assertEquals(TxleaseCli.NOT_HELD, wrongOwner.exitCode, wrongOwner.toString());
-        assertTrue(wrongOwner.err.contains("has no holder of 'worker-9'; it holds: EX (worker-1); nothing released"), wrongOwner.err);
+        assertTrue(
+                wrongOwner.err.contains("has no holder of 'worker-9'; it holds: EX (worker-1); nothing released"),
+                wrongOwner.err);
         assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
         assertEquals(TxleaseCli.USAGE, missingOwner.exitCode, missingOwner.toString());
         assertTrue(missingOwner.err.contains("Missing required option: '--owner=OWNER'"), missingOwner.err);
