@@ -371,6 +371,38 @@ abstract class ConfigurationContract {
         assertEquals(List.of("EX2@2", "PR@3"), WriteLog.entries(raw, name));
     }
 
+    /**
+     * Issue 16, adversary: a guard table upgraded while a data source that resolved it before lock
+     * modes is in use (createGuardTable() of a newly deployed application now runs the ALTER). That
+     * data source's EX check compared {@code token} alone, so a stale EX holder passed after a newer
+     * CR holder had written through an upgraded data source. Its EX check now notices the columns.
+     */
+    @Test
+    void aDataSourceInUseWhenTheTableGetsTheModeColumnsFencesExAgainstThemAtOnce() throws Exception {
+        String table = "txl_cfg_upgraded_in_use";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        String name = LeaseHolders.newLockName();
+        Lease older = FixedLease.of(name, 1, LockMode.EX);
+        Lease newer = FixedLease.of(name, 2, LockMode.CR);
+        FencedDataSource inUse = FencedDataSource.builder(raw).guardTable(table).build();
+        write(inUse, older, "EX1"); // resolved: a table without mode columns
+
+        FencedDataSource upgraded =
+                FencedDataSource.builder(raw).guardTable(table).build();
+        upgraded.createGuardTable(); // adds the mode columns
+        write(upgraded, newer, "CR2");
+
+        StaleFenceTokenException stale =
+                assertThrows(StaleFenceTokenException.class, () -> write(inUse, older, "EX1-stale"));
+        assertEquals(LockMode.CR, stale.observedMode());
+        assertEquals(List.of("EX1@1", "CR2@2"), WriteLog.entries(raw, name));
+    }
+
     /** Issue 16: {@code createTableSql} creates the mode columns; {@code addModeColumnsSql} adds them. */
     @Test
     void theGuardTableDdlCreatesTheModeColumns() throws Exception {
