@@ -85,6 +85,11 @@ final class GuardSql {
         return selectForUpdate;
     }
 
+    /** Returns a query that returns no row, only the table's columns. */
+    String probeColumns() {
+        return "SELECT * FROM " + table + " WHERE 1 = 0";
+    }
+
     private ModeSql modeSql(LockMode mode) {
         String column = GuardColumns.column(mode);
         List<LockMode> compared = new ArrayList<>(GuardColumns.incompatible(mode));

@@ -9,8 +9,10 @@ import dev.txlease.jdbc.StaleFenceTokenException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +49,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       Otherwise {@code c(m) >= t}: passed (drivers that count changed rather than matched rows
  *       report zero when {@code GREATEST} keeps the value).
  * </ol>
+ *
+ * <p>On a table resolved without the mode columns (EX only), a passed check then reads the table's
+ * columns (a query of no row): if an application added them meanwhile, the table is resolved again
+ * and the check runs once more against every incompatible mode's column.
  *
  * <p>A serialization failure or deadlock (SQLState {@code 40001}, {@code 40P01}), a timed-out wait
  * for the guard row's lock, and a row that a snapshot cannot see (H2's snapshot isolation levels)
@@ -131,6 +137,35 @@ public final class GuardStatements {
             verdict(row, statements, lockName, token, mode);
         }
         rememberName(lockName);
+        if (!statements.missingColumns().isEmpty() && gainedModeColumns(connection, statements, lockName, token)) {
+            sql = null; // resolve again, and check against the columns of every incompatible mode
+            check(connection, lockName, token, mode);
+        }
+    }
+
+    /**
+     * Returns whether a table resolved without the mode columns has them now: an application that
+     * upgraded the table may have a holder in another mode that passed the check, which the check
+     * against {@code token} alone did not see. Race-free: this transaction's guard update holds a
+     * lock on the table that an {@code ALTER TABLE} waits for, so an upgrade after this probe comes
+     * after this transaction's commit.
+     */
+    private static boolean gainedModeColumns(
+            Connection connection, GuardSql statements, String lockName, FenceToken token) throws SQLException {
+        try (PreparedStatement probe = connection.prepareStatement(statements.probeColumns());
+                ResultSet none = probe.executeQuery()) {
+            ResultSetMetaData columns = none.getMetaData();
+            for (int i = 1; i <= columns.getColumnCount(); i++) {
+                if (statements
+                        .missingColumns()
+                        .contains(columns.getColumnName(i).toLowerCase(Locale.ROOT))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            throw GuardFailures.translate(e, lockName, token, statements.table());
+        }
     }
 
     /** Judges the row read after the update matched nothing: stale, passed, or something rewrote it. */
