@@ -64,8 +64,9 @@ public enum GuardDialect {
      * guard table created before lock modes, which has only {@code name} and {@code token}. Such a
      * table keeps fencing {@link dev.txlease.LockMode#EX EX} holders; a lease in another mode needs the
      * columns. Run it once, in a migration (or let {@link GuardTable#createIfAbsent(javax.sql.DataSource)},
-     * which {@code FencedDataSource.createGuardTable()} calls, run it); then restart the applications that use the table, so that
-     * every data source uses the columns (each reads the table's columns once).
+     * which {@code FencedDataSource.createGuardTable()} calls, run it). Data sources in use see the
+     * columns at their next check; applications on a txlease version from before lock modes compare
+     * {@code token} alone: upgrade them before any application takes a lease in another mode.
      *
      * @param tableName the table name, as {@link GuardTable#named(String)} accepts it
      * @return the DDL statement, without a trailing semicolon

@@ -246,9 +246,9 @@ public final class GuardStatements {
                         + "; it was probably created before txlease supported lock modes), so lock '" + lockName
                         + "' held in mode " + mode + " with token " + token + " cannot be fenced. Add the columns"
                         + " with: " + GuardColumns.addColumnsSql(dialect, configured.name(), missing) + " (or call"
-                        + " FencedDataSource.createGuardTable(), which adds them); then restart the applications"
-                        + " that use the table (a data source reads its columns once). Exclusive (EX) leases"
-                        + " keep working without them.",
+                        + " FencedDataSource.createGuardTable(), which adds them); data sources in use see them at"
+                        + " their next check, but applications on a txlease version from before lock modes"
+                        + " must be upgraded first. Exclusive (EX) leases keep working without them.",
                 "42S22");
     }
 
