@@ -4,6 +4,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.ForwardingLeaseStore;
 import dev.txlease.spi.LeaseStore;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
  * they go through when the process thaws. Thread-safe.
  */
 final class FreezableStore extends ForwardingLeaseStore {
+    private final AtomicInteger parked = new AtomicInteger();
     private volatile CountDownLatch thawed = new CountDownLatch(0);
 
     FreezableStore(LeaseStore store) {
@@ -26,13 +28,25 @@ final class FreezableStore extends ForwardingLeaseStore {
         thawed.countDown();
     }
 
+    boolean isFrozen() {
+        return thawed.getCount() > 0;
+    }
+
+    /** Returns how many calls (heartbeats) wait at the gate now. */
+    int parkedCalls() {
+        return parked.get();
+    }
+
     @Override
     protected <T> T forward(String operation, String lockName, Supplier<T> call) {
+        parked.incrementAndGet();
         try {
             thawed.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LeaseStoreUnavailableException("interrupted while frozen", lockName, e);
+        } finally {
+            parked.decrementAndGet();
         }
         return call.get();
     }
