@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  *   <li>{@link LeasedAnnotationBeanPostProcessor} for {@code @Leased} methods;
  *   <li>with {@code txlease.fencing.enabled=true}, every {@code DataSource} bean wrapped in a
  *       {@code FencedDataSource} ({@code txlease.fencing.guard-table}, {@code
- *       .create-guard-table});
+ *       .create-guard-table}, {@code .fenced-reads});
  *   <li>a ShedLock {@link TxleaseLockProvider} and a Spring Integration {@link TxleaseLockRegistry}
  *       ({@code txlease.integration.lock-ttl}) when those libraries are present;
  *   <li>a health indicator named {@code txlease} when Boot's health support is present.
@@ -119,7 +119,7 @@ public class TxleaseAutoConfiguration {
         TxleaseProperties.Fencing fencing = Binder.get(environment)
                 .bind("txlease.fencing", TxleaseProperties.Fencing.class)
                 .orElseGet(TxleaseProperties.Fencing::new);
-        return new FencingDataSourcePostProcessor(fencing.getGuardTable(), fencing.isCreateGuardTable());
+        return new FencingDataSourcePostProcessor(fencing);
     }
 
     /** The primary lease client under a JTA transaction manager: leases enlisted as XA resources. */

@@ -215,6 +215,7 @@ class TxleaseAutoConfigurationTest {
             String json = new String(metadata.readAllBytes(), StandardCharsets.UTF_8);
             assertThat(json)
                     .contains("\"txlease.dynamodb.endpoint\"", "\"txlease.fencing.enabled\"", "\"txlease.client.node\"")
+                    .contains("\"txlease.fencing.fenced-reads\"")
                     .contains("Whether to wrap the application's DataSource beans in a FencedDataSource");
         }
     }
