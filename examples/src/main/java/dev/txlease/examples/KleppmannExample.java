@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 public final class KleppmannExample {
     static final String LOCK = "account-42";
     static final Duration LEASE = Duration.ofSeconds(2);
+    /** A's heartbeat period: its first beat, frozen, is due well before the lease runs out. */
+    static final Duration HEARTBEAT_A = Duration.ofMillis(200);
 
     /** What happened, for the test and the exit code. */
     record Outcome(long fenceA, long fenceB, boolean staleWriteRejected, String rejection, long finalBalance) {
@@ -84,13 +86,22 @@ public final class KleppmannExample {
                 try {
                     tm.begin();
                     Lease lease = leasesA.acquire(
-                            LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
+                            LOCK,
+                            AcquireOptions.builder()
+                                    .leaseDuration(LEASE)
+                                    .heartbeatPeriod(HEARTBEAT_A)
+                                    .build());
                     long fence = lease.fenceToken().value();
                     timeline.event(
                             "A",
                             fence,
                             "acquired lease " + LOCK + " in its transaction; reads balance 100, will withdraw 30");
                     processOfA.freeze();
+                    // The pause starts for good once A's heartbeat hangs in it, long before the lease
+                    // could run out: no beat can then find it expired during the pause.
+                    if (!processOfA.awaitParked(Duration.ofSeconds(30))) {
+                        throw new IllegalStateException("worker A's heartbeat never reached the frozen store");
+                    }
                     timeline.event("A", fence, "stalls: stop-the-world pause (heartbeats frozen too)");
                     aStalled.countDown();
                     bCommitted.await(); // the pause outlasts the lease and B's whole transaction
