@@ -84,7 +84,7 @@ public final class FencedDataSource implements DataSource {
 
     private FencedDataSource(Builder builder) {
         this.delegate = builder.dataSource;
-        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions);
+        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions, true, builder.observer);
     }
 
     /**
@@ -197,6 +197,7 @@ public final class FencedDataSource implements DataSource {
         private GuardTable guardTable = GuardTable.defaultTable();
         private GuardDialect dialect;
         private TransactionContext transactions = TransactionContext.NONE;
+        private FenceObserver observer = FenceObserver.NONE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -252,6 +253,18 @@ public final class FencedDataSource implements DataSource {
          */
         public Builder transactionLeases(TransactionLeaseSource source) {
             this.transactions = new SourceContext(Objects.requireNonNull(source, "source must not be null"));
+            return this;
+        }
+
+        /**
+         * Sets the observer told of every fence check, for example {@code
+         * dev.txlease.micrometer.FencedDataSourceMetrics}. Defaults to {@link FenceObserver#NONE}.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(FenceObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer must not be null");
             return this;
         }
 

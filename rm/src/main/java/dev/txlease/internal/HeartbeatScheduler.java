@@ -101,6 +101,21 @@ final class HeartbeatScheduler {
         }
     }
 
+    /** Returns the number of beats that are due and have not started (the backlog). */
+    int overdue() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            int due = ready.size();
+            for (Beat beat : waiting) {
+                due += now - beat.dueAt() >= 0 ? 1 : 0;
+            }
+            return due;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns the number of renewal threads now. */
     int threads() {
         lock.lock();

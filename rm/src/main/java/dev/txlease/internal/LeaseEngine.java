@@ -5,6 +5,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LockNames;
+import dev.txlease.client.LeaseClientObserver;
 import dev.txlease.client.LeaseClock;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
@@ -51,6 +52,7 @@ public final class LeaseEngine {
     private final String owner;
     private final String node;
     private final LeaseClock clock;
+    private final LeaseEvents events;
     private final HeartbeatScheduler heartbeats;
     private final ScheduledExecutorService acquireScheduler;
     private final ExecutorService acquirers;
@@ -70,6 +72,27 @@ public final class LeaseEngine {
      * @param heartbeatThreads the most threads that run renewals (started on demand)
      */
     public LeaseEngine(LeaseStore store, String owner, String node, LeaseClock clock, int heartbeatThreads) {
+        this(store, owner, node, clock, heartbeatThreads, LeaseClientObserver.NONE);
+    }
+
+    /**
+     * Creates an engine that reports to {@code observer}; threads start lazily with the first lease.
+     *
+     * @param store the store
+     * @param owner this client's owner identity
+     * @param node this client's node identity (for transaction recovery)
+     * @param clock the monotonic clock
+     * @param heartbeatThreads the most threads that run renewals (started on demand)
+     * @param observer the client's observer
+     */
+    public LeaseEngine(
+            LeaseStore store,
+            String owner,
+            String node,
+            LeaseClock clock,
+            int heartbeatThreads,
+            LeaseClientObserver observer) {
+        this.events = new LeaseEvents(observer, clock);
         this.store = Objects.requireNonNull(store, "store");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.node = Objects.requireNonNull(node, "node");
@@ -93,6 +116,11 @@ public final class LeaseEngine {
 
     LeaseClock clock() {
         return clock;
+    }
+
+    /** Returns where this engine logs and observes its leases' lifecycle. */
+    public LeaseEvents events() {
+        return events;
     }
 
     LocalWaiters waiters() {
@@ -274,6 +302,11 @@ public final class LeaseEngine {
     /** Returns the number of leases this engine holds and renews. */
     public int activeLeases() {
         return active.size();
+    }
+
+    /** Returns the number of renewals that are due and have not started: the heartbeat backlog. */
+    public int pendingRenewals() {
+        return heartbeats.overdue();
     }
 
     /** Returns the number of lock names that waiting acquisitions of this engine are registered on. */

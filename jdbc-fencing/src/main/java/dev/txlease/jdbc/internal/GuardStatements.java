@@ -2,6 +2,7 @@ package dev.txlease.jdbc.internal;
 
 import dev.txlease.FenceToken;
 import dev.txlease.jdbc.FenceConflictException;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.StaleFenceTokenException;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +56,7 @@ public final class GuardStatements {
 
     private final GuardDialect dialect;
     private final GuardTable configured;
+    private final FenceObserver observer;
     private final Set<String> knownNames = ConcurrentHashMap.newKeySet();
     private volatile Sql sql;
 
@@ -77,6 +80,18 @@ public final class GuardStatements {
      * @param dialect the database's dialect
      */
     public GuardStatements(GuardTable table, GuardDialect dialect) {
+        this(table, dialect, FenceObserver.NONE);
+    }
+
+    /**
+     * Creates the statements for a guard table that report every check to {@code observer}.
+     *
+     * @param table the guard table
+     * @param dialect the database's dialect
+     * @param observer told of every check
+     */
+    public GuardStatements(GuardTable table, GuardDialect dialect, FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
         this.dialect = Objects.requireNonNull(dialect, "dialect must not be null");
         this.configured = Objects.requireNonNull(table, "table must not be null");
     }

@@ -1,6 +1,7 @@
 package dev.txlease.jdbc.jdbi;
 
 import dev.txlease.TransactionLeases;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.internal.Fencer;
@@ -40,6 +41,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     private GuardTable guardTable = GuardTable.defaultTable();
     private GuardDialect dialect;
     private TransactionContext transactions = TransactionContext.NONE;
+    private FenceObserver observer = FenceObserver.NONE;
     private Fencer fencer;
 
     /** Creates the default settings (Jdbi calls this). */
@@ -49,6 +51,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         this.guardTable = other.guardTable;
         this.dialect = other.dialect;
         this.transactions = other.transactions;
+        this.observer = other.observer;
         this.fencer = other.fencer;
     }
 
@@ -102,11 +105,24 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         return this;
     }
 
+    /**
+     * Sets the observer told of every fence check (for metrics); {@link FenceObserver#NONE} by
+     * default.
+     *
+     * @param observer the observer
+     * @return this config
+     */
+    public FencingConfig setObserver(FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
+        this.fencer = null;
+        return this;
+    }
+
     /** Returns the fencer for these settings; made once per change, shared by copies. */
     Fencer fencer() {
         Fencer current = fencer;
         if (current == null) {
-            current = new Fencer(guardTable, dialect, transactions);
+            current = new Fencer(guardTable, dialect, transactions, true, observer);
             fencer = current;
         }
         return current;
