@@ -53,8 +53,10 @@ abstract class FencedDataSourceMetricsContract {
         pool = rawDataSource();
         // tag::micrometer-fencing[]
         FencedDataSourceMetrics fencing = new FencedDataSourceMetrics(Tags.of("db", "orders"));
-        FencedDataSource fenced =
-                FencedDataSource.builder(pool).observer(fencing).guardTable(GUARD).build();
+        FencedDataSource fenced = FencedDataSource.builder(pool)
+                .observer(fencing)
+                .guardTable(GUARD)
+                .build();
         fencing.bindTo(registry);
         // end::micrometer-fencing[]
         this.fenced = fenced;

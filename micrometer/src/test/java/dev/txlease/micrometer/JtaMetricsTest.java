@@ -60,7 +60,10 @@ class JtaMetricsTest {
                 .observer(metrics)
                 .build();
         metrics.bindTo(registry);
-        rival = DefaultLeaseClient.builder(store).node("node-b").owner("owner-b").build();
+        rival = DefaultLeaseClient.builder(store)
+                .node("node-b")
+                .owner("owner-b")
+                .build();
     }
 
     @AfterEach
@@ -96,7 +99,8 @@ class JtaMetricsTest {
 
         assertEquals(1.0, votes("XA_OK"));
         assertEquals(1.0, votes("XA_RBINTEGRITY"));
-        assertEquals(2, registry.find(LeaseClientMetrics.PREPARE_VOTES).counters().size());
+        assertEquals(
+                2, registry.find(LeaseClientMetrics.PREPARE_VOTES).counters().size());
         assertEquals(
                 1.0,
                 registry.get(LeaseClientMetrics.LEASES_LOST)
@@ -130,10 +134,12 @@ class JtaMetricsTest {
         TM.resume(transaction);
         TM.rollback();
         assertEquals(1.0, recoveries("commit"), "the live branch's own completion is not a recovery");
-        assertEquals(0, registry.find(LeaseClientMetrics.RECOVERY_COMPLETIONS)
-                .tag("outcome", "rollback")
-                .counters()
-                .size());
+        assertEquals(
+                0,
+                registry.find(LeaseClientMetrics.RECOVERY_COMPLETIONS)
+                        .tag("outcome", "rollback")
+                        .counters()
+                        .size());
     }
 
     private double votes(String vote) {

@@ -62,7 +62,8 @@ class LeaseClientMetricsTest {
         Lease free = client.acquire("free", noHeartbeat(Duration.ofSeconds(30)));
         Lease async = client.acquireAsync("free-async", noHeartbeat(Duration.ofSeconds(30)))
                 .get(30, TimeUnit.SECONDS);
-        assertTrue(client.tryAcquire("held", noHeartbeat(Duration.ofSeconds(30))).isEmpty());
+        assertTrue(
+                client.tryAcquire("held", noHeartbeat(Duration.ofSeconds(30))).isEmpty());
         AcquireOptions shortWait = noHeartbeat(Duration.ofSeconds(30)).toBuilder()
                 .waitTimeout(Duration.ofMillis(100))
                 .pollInterval(Duration.ofMillis(20))
@@ -194,7 +195,6 @@ class LeaseClientMetricsTest {
                 .build();
         Lease first = client.acquire("first", beating);
         Lease second = client.acquire("second", beating);
-        assertEquals(0.0, gauge(LeaseClientMetrics.HEARTBEAT_PENDING));
 
         FaultInjector.Gate held = DYNAMO.faults().holdNextRequest("UpdateItem");
         held.awaitReached(); // the only renewal thread waits in one lease's renewal
@@ -205,11 +205,12 @@ class LeaseClientMetricsTest {
         first.close();
         second.close();
 
-        assertEquals(0.0, gauge(LeaseClientMetrics.HEARTBEAT_PENDING));
+        // the beats still queued for the released leases run (doing nothing) and are not queued again
+        Await.until("the backlog drained", () -> gauge(LeaseClientMetrics.HEARTBEAT_PENDING) == 0.0);
         var lateness =
                 registry.get(LeaseClientMetrics.HEARTBEAT_LATENESS).tags(CLIENT).timer();
-        assertTrue(lateness.count() >= 3, () -> "beats: " + lateness.count());
-        assertTrue(lateness.max(TimeUnit.NANOSECONDS) > 0, "the blocked beat started late");
+        assertTrue(lateness.count() >= 2, () -> "beats: " + lateness.count());
+        assertTrue(lateness.max(TimeUnit.MILLISECONDS) > 0, "the blocked beat started late");
     }
 
     @Test

@@ -69,8 +69,8 @@ public final class DefaultLeaseClient implements LeaseClient {
     private DefaultLeaseClient(Builder builder) {
         String node = builder.node != null ? builder.node : defaultNode();
         String owner = builder.owner != null ? builder.owner : node + "/" + UUID.randomUUID();
-        this.engine = new LeaseEngine(
-                builder.store, owner, node, builder.clock, builder.heartbeatThreads, builder.observer);
+        this.engine =
+                new LeaseEngine(builder.store, owner, node, builder.clock, builder.heartbeatThreads, builder.observer);
     }
 
     /**

@@ -94,6 +94,9 @@ final class AcquireLoop {
         if (landedAt != null) {
             engine.watches().forget(name);
             ManagedLease lease = engine.start(record, landedAt, options);
+            if (takeover != null) {
+                engine.events().tookOver(lease, watch.record().owner());
+            }
             if (engine.isClosed()) {
                 lease.releaseQuietly();
                 throw closed();

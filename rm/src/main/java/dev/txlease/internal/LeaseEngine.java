@@ -9,6 +9,7 @@ import dev.txlease.client.LeaseClientObserver;
 import dev.txlease.client.LeaseClock;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,8 +26,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The lease protocol over a {@link LeaseStore}: acquisition with waiting and takeover ({@link
@@ -45,7 +44,7 @@ import java.util.logging.Logger;
  * engine sends no grant. Thread-safe.
  */
 public final class LeaseEngine {
-    private static final Logger LOG = Logger.getLogger(LeaseEngine.class.getName());
+    private static final System.Logger LOG = System.getLogger(LeaseEngine.class.getName());
     private static final int ACQUIRE_THREADS = 4;
 
     private final LeaseStore store;
@@ -149,6 +148,18 @@ public final class LeaseEngine {
      *     flag stays set) or the client was closed; no lease is then held
      */
     public Optional<ManagedLease> acquire(String name, AcquireOptions options, boolean wait) {
+        long started = events.now();
+        try {
+            Optional<ManagedLease> lease = acquireOnCallingThread(name, options, wait);
+            events.acquireEnded(name, started, lease.orElse(null), null);
+            return lease;
+        } catch (RuntimeException e) {
+            events.acquireEnded(name, started, null, e);
+            throw e;
+        }
+    }
+
+    private Optional<ManagedLease> acquireOnCallingThread(String name, AcquireOptions options, boolean wait) {
         LockNames.check(name);
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
         AcquireLoop loop = new AcquireLoop(this, name, options, wait);
@@ -185,6 +196,8 @@ public final class LeaseEngine {
         LockNames.check(name);
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
         CompletableFuture<Lease> result = new CompletableFuture<>();
+        long started = events.now();
+        result.whenComplete((lease, failure) -> events.acquireEnded(name, started, lease, failure));
         AcquireLoop loop = new AcquireLoop(this, name, options, true);
         if (closed) {
             result.completeExceptionally(loop.closed());

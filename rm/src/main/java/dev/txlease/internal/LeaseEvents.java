@@ -11,7 +11,7 @@ import dev.txlease.client.LeaseClock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.concurrent.CompletionException;
 
 /**
  * The one place a lease's lifecycle is logged and reported to the client's {@link
@@ -51,24 +51,37 @@ public final class LeaseEvents {
         return clock.nanoTime();
     }
 
-    void acquireEnded(String name, long startedNanos, Optional<? extends Lease> lease, RuntimeException failure) {
+    /**
+     * Reports the end of an acquisition: {@code lease} if granted (null if not), or its {@code
+     * failure}.
+     */
+    void acquireEnded(String name, long startedNanos, Lease lease, Throwable failure) {
         Duration elapsed = since(startedNanos);
-        AcquireOutcome outcome = failure == null
-                ? (lease.isPresent() ? AcquireOutcome.GRANTED : AcquireOutcome.NOT_GRANTED)
-                : failure instanceof LeaseTimeoutException
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        AcquireOutcome outcome = cause == null
+                ? (lease != null ? AcquireOutcome.GRANTED : AcquireOutcome.NOT_GRANTED)
+                : cause instanceof LeaseTimeoutException
                         ? AcquireOutcome.TIMEOUT
-                        : failure instanceof LeaseStoreUnavailableException
+                        : cause instanceof LeaseStoreUnavailableException
                                 ? AcquireOutcome.STORE_UNAVAILABLE
                                 : AcquireOutcome.FAILED;
-        if (LOG.isLoggable(Level.DEBUG)) {
+        if (lease != null) {
+            LOG.log(
+                    Level.DEBUG,
+                    "txlease: acquired lock ''{0}'' (owner {1}, fence {2}) in {3} ms",
+                    name,
+                    lease.owner(),
+                    lease.fenceToken(),
+                    elapsed.toMillis());
+        } else {
             LOG.log(
                     Level.DEBUG,
                     "txlease: acquire of lock ''{0}'' ended {1} after {2} ms{3}",
                     name,
                     outcome,
                     elapsed.toMillis(),
-                    lease.map(granted -> " (fence " + granted.fenceToken() + ", owner " + granted.owner() + ")")
-                            .orElse(failure == null ? "" : ": " + failure.getMessage()));
+                    cause == null ? "" : ": " + cause.getMessage());
         }
         observe(() -> observer.acquireEnded(name, outcome, elapsed));
     }

@@ -50,6 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * through a volatile field and a concurrent set.
  */
 public final class GuardStatements {
+    private static final System.Logger LOG = System.getLogger(GuardStatements.class.getName());
     private static final int KNOWN_NAMES_LIMIT = 10_000;
     /** What {@link #lockedToken} returns when its locking read finds no row. */
     private static final long NO_ROW = Long.MIN_VALUE;
@@ -131,6 +132,33 @@ public final class GuardStatements {
      * @throws SQLException if the guard table is missing or unfit, or the check could not run
      */
     public void check(Connection connection, String lockName, FenceToken token) throws SQLException {
+        long started = System.nanoTime();
+        SQLException failure = null;
+        try {
+            checkToken(connection, lockName, token);
+        } catch (SQLException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            failure = new SQLException("the fence check failed: " + e, e);
+            throw e;
+        } finally {
+            observe(lockName, token, Duration.ofNanos(System.nanoTime() - started), failure);
+        }
+    }
+
+    private void observe(String lockName, FenceToken token, Duration elapsed, SQLException failure) {
+        try {
+            observer.checked(lockName, token, elapsed, failure);
+        } catch (RuntimeException e) { // it must not change the check's outcome
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "txlease: a FenceObserver threw; it should return quickly and not throw",
+                    e);
+        }
+    }
+
+    private void checkToken(Connection connection, String lockName, FenceToken token) throws SQLException {
         Sql statements = resolve(connection);
         long stored;
         try {
