@@ -39,7 +39,7 @@ public final class FencedDataSourceMetrics implements MeterBinder, FenceObserver
     public static final String FENCE_CHECKS = "txlease.fence.checks";
 
     private final Tags tags;
-    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
     /** Creates metrics without extra tags. */
     public FencedDataSourceMetrics() {
@@ -61,7 +61,7 @@ public final class FencedDataSourceMetrics implements MeterBinder, FenceObserver
         for (String outcome : List.of("passed", "stale", "conflict", "error")) {
             timer(registry, outcome);
         }
-        registries.add(registry);
+        registries.addIfAbsent(registry); // bound twice to one registry (by hand and by Spring Boot): counted once
     }
 
     @Override

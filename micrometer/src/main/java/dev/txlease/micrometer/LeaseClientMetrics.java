@@ -76,7 +76,7 @@ public final class LeaseClientMetrics implements MeterBinder, LeaseClientObserve
     public static final String RECOVERY_COMPLETIONS = "txlease.jta.recovery.completions";
 
     private final Tags tags;
-    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
     private volatile DefaultLeaseClient client;
 
     /** Creates metrics without extra tags. */
@@ -130,7 +130,7 @@ public final class LeaseClientMetrics implements MeterBinder, LeaseClientObserve
         }
         takeovers(registry);
         lateness(registry);
-        registries.add(registry);
+        registries.addIfAbsent(registry); // bound twice to one registry (by hand and by Spring Boot): counted once
     }
 
     @Override

@@ -31,8 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * on DynamoDB Local, checks by the database.
  */
 abstract class FencedDataSourceMetricsContract {
-    static final String GUARD = "txl_metrics_guard";
-
     @RegisterExtension
     static final DynamoDbLocal DYNAMO = DynamoDbLocal.embedded();
 
@@ -53,14 +51,12 @@ abstract class FencedDataSourceMetricsContract {
         pool = rawDataSource();
         // tag::micrometer-fencing[]
         FencedDataSourceMetrics fencing = new FencedDataSourceMetrics(Tags.of("db", "orders"));
-        FencedDataSource fenced = FencedDataSource.builder(pool)
-                .observer(fencing)
-                .guardTable(GUARD)
-                .build();
+        FencedDataSource fenced =
+                FencedDataSource.builder(pool).observer(fencing).build();
         fencing.bindTo(registry);
         // end::micrometer-fencing[]
         this.fenced = fenced;
-        fenced.createGuardTable();
+        fenced.createGuardTable(); // the default guard table, txlease_fence
         client = DefaultLeaseClient.builder(DYNAMO.newStore()).owner("writer").build();
     }
 
