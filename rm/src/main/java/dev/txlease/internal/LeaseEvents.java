@@ -105,18 +105,20 @@ public final class LeaseEvents {
     void renewalEnded(Lease lease, long startedNanos, RuntimeException failure) {
         Duration elapsed = since(startedNanos);
         if (failure == null) {
-            LOG.log(
-                    Level.TRACE,
-                    "txlease: renewed lease on lock ''{0}'' (owner {1}, fence {2}) in {3} ms",
-                    lease.name(),
-                    lease.owner(),
-                    lease.fenceToken(),
-                    elapsed.toMillis());
+            if (LOG.isLoggable(Level.TRACE)) { // the hot path: no arguments boxed unless it logs
+                LOG.log(
+                        Level.TRACE,
+                        "txlease: renewed lease on lock ''{0}'' (owner {1}, fence {2}) in {3} ms",
+                        lease.name(),
+                        lease.owner(),
+                        lease.fenceToken(),
+                        elapsed.toMillis());
+            }
         } else if (!(failure instanceof LeaseLostException)) { // a loss is logged once, by lost()
             LOG.log(
                     Level.DEBUG,
-                    "txlease: renewal of lease on lock ''{0}'' (owner {1}, fence {2}) failed after {3} ms; the"
-                            + " heartbeat tries again until the lease runs out: {4}",
+                    "txlease: renewal of lease on lock ''{0}'' (owner {1}, fence {2}) failed after {3} ms;"
+                            + " retrying is safe, and its heartbeat retries until the lease runs out: {4}",
                     lease.name(),
                     lease.owner(),
                     lease.fenceToken(),
