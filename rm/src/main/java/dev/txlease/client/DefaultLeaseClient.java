@@ -245,7 +245,12 @@ public final class DefaultLeaseClient implements LeaseClient {
         /** Returns the client. */
         public DefaultLeaseClient build() {
             DefaultLeaseClient client = new DefaultLeaseClient(this);
-            observer.attached(client);
+            try {
+                observer.attached(client);
+            } catch (RuntimeException e) {
+                client.close(); // refused by its observer: no thread of it stays behind
+                throw e;
+            }
             return client;
         }
 
