@@ -41,6 +41,25 @@ public interface Lease extends AutoCloseable {
         return LockMode.EX;
     }
 
+    /**
+     * Converts the lease to {@code mode} without releasing it, as DLMs do: down (for example PW to PR,
+     * EX to PR) at once, up (for example PR to EX) once the holders in modes incompatible with {@code
+     * mode} are gone, waiting like an acquire (up to the wait timeout the lease was acquired with).
+     * A conversion is a new grant: on success the lease holds {@code mode} with a new, larger {@link
+     * #fenceToken()}; on failure (timeout, store unreachable) it keeps its mode and token.
+     * Implementations that support only exclusive leases need not override this.
+     *
+     * @param mode the new mode
+     * @throws UnsupportedOperationException if this implementation cannot convert
+     * @throws LeaseTimeoutException if the conversion had to wait and the wait timed out
+     * @throws LeaseLostException if the lease was lost
+     */
+    default void convert(LockMode mode) {
+        throw new UnsupportedOperationException(
+                "Lease on lock '" + name() + "' (" + getClass().getName() + ") cannot convert from " + mode() + " to "
+                        + mode + "; release it and acquire the lock again in the new mode");
+    }
+
     /** Returns a copy of the data stored with the lease, if any. */
     Optional<byte[]> data();
 

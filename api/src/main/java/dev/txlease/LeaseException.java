@@ -5,7 +5,7 @@ package dev.txlease;
  * known the owner and fence tokens involved, so a log line alone says what happened.
  *
  * <p>Subclasses: {@link LeaseTimeoutException}, {@link LeaseLostException}, {@link
- * LeaseStoreUnavailableException}.
+ * LeaseStoreUnavailableException}, {@link LeaseLimitException}.
  *
  * <p>Programming errors are not lease exceptions: txlease throws the JDK's {@link
  * IllegalArgumentException} (an invalid lock name or option, a lease of another client), {@link

@@ -1,5 +1,6 @@
 package dev.txlease.spi;
 
+import dev.txlease.LockMode;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.function.Supplier;
  *
  * <p>Every operation but {@link #storeId()} passes through {@link #forward}, named by its method
  * name ({@code tryGrant}, {@code renew}, {@code release}, {@code prepare}, {@code
- * completeTransaction}, {@code read}, {@code findPrepared}); a decorator usually overrides only that
+ * completeTransaction}, {@code markWaiting}, {@code unmarkWaiting}, {@code read}, {@code
+ * findPrepared}); the holder-addressed operations of an EX holder go through the methods without a
+ * holder, so a decorator that overrides those sees every EX operation; a decorator usually overrides only that
  * method:
  *
  * <pre>
@@ -98,6 +101,71 @@ public abstract class ForwardingLeaseStore implements LeaseStore {
         return forward("completeTransaction", name, () -> delegate.completeTransaction(name, transactionId, release));
     }
 
+    /** Forwards as {@code renew}; the EX holder goes through {@link #renew(String, String, Collection, String, Duration)}. */
+    @Override
+    public StoreResult renew(
+            String name,
+            HolderRef holder,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration) {
+        if (holder.isExclusive()) {
+            return renew(name, owner, expectedVersions, newVersion, leaseDuration);
+        }
+        return forward(
+                "renew", name, () -> delegate.renew(name, holder, owner, expectedVersions, newVersion, leaseDuration));
+    }
+
+    /** Forwards as {@code release}; the EX holder goes through {@link #release(String, String, Collection)}. */
+    @Override
+    public StoreResult release(String name, HolderRef holder, String owner, Collection<String> expectedVersions) {
+        if (holder.isExclusive()) {
+            return release(name, owner, expectedVersions);
+        }
+        return forward("release", name, () -> delegate.release(name, holder, owner, expectedVersions));
+    }
+
+    /** Forwards as {@code prepare}; the EX holder goes through the prepare without holder. */
+    @Override
+    public StoreResult prepare(
+            String name,
+            HolderRef holder,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration,
+            String transactionId) {
+        if (holder.isExclusive()) {
+            return prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        }
+        return forward(
+                "prepare",
+                name,
+                () -> delegate.prepare(
+                        name, holder, owner, expectedVersions, newVersion, leaseDuration, transactionId));
+    }
+
+    /** Forwards as {@code completeTransaction}; the EX holder goes through the method without holder. */
+    @Override
+    public StoreResult completeTransaction(String name, HolderRef holder, String transactionId, boolean release) {
+        if (holder.isExclusive()) {
+            return completeTransaction(name, transactionId, release);
+        }
+        return forward(
+                "completeTransaction", name, () -> delegate.completeTransaction(name, holder, transactionId, release));
+    }
+
+    @Override
+    public StoreResult markWaiting(String name, LeaseWaiter waiter, String replacesVersion) {
+        return forward("markWaiting", name, () -> delegate.markWaiting(name, waiter, replacesVersion));
+    }
+
+    @Override
+    public StoreResult unmarkWaiting(String name, String waiterId) {
+        return forward("unmarkWaiting", name, () -> delegate.unmarkWaiting(name, waiterId));
+    }
+
     @Override
     public Optional<LeaseRecord> read(String name) {
         return forward("read", name, () -> delegate.read(name));
@@ -122,6 +190,11 @@ public abstract class ForwardingLeaseStore implements LeaseStore {
             delegate.forgetPrepared(node, transactionId);
             return null;
         });
+    }
+
+    @Override
+    public int holderLimit(LockMode mode) {
+        return delegate.holderLimit(mode);
     }
 
     @Override

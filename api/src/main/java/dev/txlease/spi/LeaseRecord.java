@@ -2,11 +2,16 @@ package dev.txlease.spi;
 
 import dev.txlease.FenceToken;
 import dev.txlease.LeaseInfo;
+import dev.txlease.LockMode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link LeaseStore} holds for one lock name.
+ * What a {@link LeaseStore} holds for one lock name: the EX holder in the top-level components (as
+ * before lock modes existed), the holders in the other modes in {@link #holders()}, and the waiter
+ * marker.
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -19,6 +24,8 @@ import java.util.Objects;
  * @param released whether the lock was released
  * @param node the node of the holder (for transaction recovery), or {@code null}
  * @param transactionId the prepared transaction branch recorded on the lock, or {@code null}
+ * @param holders the holders in modes other than EX, in no particular order
+ * @param waiter the waiter marker, or {@code null}
  */
 public record LeaseRecord(
         String name,
@@ -29,13 +36,73 @@ public record LeaseRecord(
         byte[] data,
         boolean released,
         String node,
-        String transactionId) {
+        String transactionId,
+        List<LeaseHolder> holders,
+        LeaseWaiter waiter) {
 
-    /** Checks the required components. */
+    /** Checks the required components and copies the holders. */
     public LeaseRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(leaseDuration, "leaseDuration");
+        holders = List.copyOf(holders);
+    }
+
+    /** A record without holders in modes other than EX and without a waiter marker. */
+    public LeaseRecord(
+            String name,
+            String owner,
+            String version,
+            long fence,
+            Duration leaseDuration,
+            byte[] data,
+            boolean released,
+            String node,
+            String transactionId) {
+        this(name, owner, version, fence, leaseDuration, data, released, node, transactionId, List.of(), null);
+    }
+
+    /**
+     * Returns the holder at {@code ref}: for EX the top-level holder unless released (its fence is the
+     * record's counter), else the holder with that mode and id; {@code null} if there is none.
+     */
+    public LeaseHolder holder(HolderRef ref) {
+        if (ref.isExclusive()) {
+            return released
+                    ? null
+                    : new LeaseHolder(ref, owner, version, fence, leaseDuration, data, node, transactionId);
+        }
+        for (LeaseHolder holder : holders) {
+            if (holder.ref().equals(ref)) {
+                return holder;
+            }
+        }
+        return null;
+    }
+
+    /** Returns every holder, the EX holder (if any) first. */
+    public List<LeaseHolder> allHolders() {
+        List<LeaseHolder> all = new ArrayList<>(holders.size() + 1);
+        LeaseHolder exclusive = holder(HolderRef.EXCLUSIVE);
+        if (exclusive != null) {
+            all.add(exclusive);
+        }
+        all.addAll(holders);
+        return all;
+    }
+
+    /** Returns the number of holders in {@code mode}. */
+    public int count(LockMode mode) {
+        if (mode == LockMode.EX) {
+            return released ? 0 : 1;
+        }
+        int count = 0;
+        for (LeaseHolder holder : holders) {
+            if (holder.mode() == mode) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Returns the fence token of the latest grant. */
@@ -57,7 +124,7 @@ public record LeaseRecord(
     public String toString() {
         return "LeaseRecord[name=" + name + ", owner=" + owner + ", version=" + version + ", fence=" + fence
                 + ", leaseDuration=" + leaseDuration + ", released=" + released + ", node=" + node
-                + ", transactionId=" + transactionId + "]";
+                + ", transactionId=" + transactionId + ", holders=" + holders + ", waiter=" + waiter + "]";
     }
 
     @Override
@@ -71,7 +138,10 @@ public record LeaseRecord(
                 && java.util.Arrays.equals(data, other.data)
                 && released == other.released
                 && Objects.equals(node, other.node)
-                && Objects.equals(transactionId, other.transactionId);
+                && Objects.equals(transactionId, other.transactionId)
+                && holders.size() == other.holders.size()
+                && holders.containsAll(other.holders)
+                && Objects.equals(waiter, other.waiter);
     }
 
     @Override

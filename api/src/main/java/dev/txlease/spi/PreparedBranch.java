@@ -1,6 +1,7 @@
 package dev.txlease.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,8 +20,15 @@ import java.util.Set;
  * @param lockNames the locks of the branch, in acquisition order
  * @param keptLockNames the locks among {@code lockNames} that completion only clears of the
  *     transaction and leaves held
+ * @param holders the holder of each lock held in a mode other than EX (locks not in it are held in
+ *     EX)
  */
-public record PreparedBranch(String node, String transactionId, List<String> lockNames, Set<String> keptLockNames) {
+public record PreparedBranch(
+        String node,
+        String transactionId,
+        List<String> lockNames,
+        Set<String> keptLockNames,
+        Map<String, HolderRef> holders) {
 
     /** Checks and copies the components. */
     public PreparedBranch {
@@ -28,10 +36,25 @@ public record PreparedBranch(String node, String transactionId, List<String> loc
         Objects.requireNonNull(transactionId, "transactionId");
         lockNames = List.copyOf(lockNames);
         keptLockNames = Set.copyOf(keptLockNames);
+        holders = Map.copyOf(holders);
         if (!lockNames.containsAll(keptLockNames)) {
             throw new IllegalArgumentException(
                     "kept locks " + keptLockNames + " must be locks of the branch " + lockNames);
         }
+        if (!lockNames.containsAll(holders.keySet())) {
+            throw new IllegalArgumentException(
+                    "locks with holders " + holders.keySet() + " must be locks of the branch " + lockNames);
+        }
+    }
+
+    /** A branch whose locks are all held in EX. */
+    public PreparedBranch(String node, String transactionId, List<String> lockNames, Set<String> keptLockNames) {
+        this(node, transactionId, lockNames, keptLockNames, Map.of());
+    }
+
+    /** Returns the holder of {@code lockName} in this branch ({@link HolderRef#EXCLUSIVE} for EX). */
+    public HolderRef holder(String lockName) {
+        return holders.getOrDefault(lockName, HolderRef.EXCLUSIVE);
     }
 
     /** Returns whether completing the branch releases {@code lockName} (else it is kept). */

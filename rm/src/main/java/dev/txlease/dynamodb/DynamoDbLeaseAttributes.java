@@ -23,6 +23,9 @@ import java.util.Set;
  *   <tr><td>holder's node</td><td>{@code node}</td><td>S</td></tr>
  *   <tr><td>prepared transaction</td><td>{@code txid}</td><td>S</td></tr>
  *   <tr><td>expiry of a released item, for DynamoDB TTL (epoch seconds)</td><td>{@code expiresAt}</td><td>N</td></tr>
+ *   <tr><td>prefix of the attributes of holders in modes other than EX (see {@link
+ *   DynamoDbLeaseStore})</td><td>{@code h_}</td><td>-</td></tr>
+ *   <tr><td>waiter marker</td><td>{@code waiter}</td><td>M</td></tr>
  * </table>
  *
  * <p>Instances are immutable and thread-safe; builders are not thread-safe.
@@ -40,6 +43,8 @@ public final class DynamoDbLeaseAttributes {
     private final String node;
     private final String transactionId;
     private final String expiresAt;
+    private final String holderPrefix;
+    private final String waiter;
 
     private DynamoDbLeaseAttributes(Builder builder) {
         this.partitionKey = builder.partitionKey;
@@ -52,6 +57,8 @@ public final class DynamoDbLeaseAttributes {
         this.node = builder.node;
         this.transactionId = builder.transactionId;
         this.expiresAt = builder.expiresAt;
+        this.holderPrefix = builder.holderPrefix;
+        this.waiter = builder.waiter;
     }
 
     /** Returns the default attribute names. */
@@ -118,17 +125,42 @@ public final class DynamoDbLeaseAttributes {
         return expiresAt;
     }
 
+    /**
+     * Returns the prefix of the attributes of holders in modes other than EX: {@code <prefix><MODE>}
+     * (number) counts the holders of a mode, {@code <prefix><MODE>_<holderId>} (map) is one holder,
+     * {@code <prefix><MODE>#<holderId>} (number) its fence token.
+     */
+    public String holderPrefix() {
+        return holderPrefix;
+    }
+
+    /** Returns the name of the waiter marker attribute (map), absent when nobody queues. */
+    public String waiter() {
+        return waiter;
+    }
+
     /** Returns every attribute name, the partition key first. */
     List<String> all() {
         return List.of(
-                partitionKey, owner, version, fence, leaseDuration, data, released, node, transactionId, expiresAt);
+                partitionKey,
+                owner,
+                version,
+                fence,
+                leaseDuration,
+                data,
+                released,
+                node,
+                transactionId,
+                expiresAt,
+                waiter);
     }
 
     @Override
     public String toString() {
         return "DynamoDbLeaseAttributes[partitionKey=" + partitionKey + ", owner=" + owner + ", version=" + version
                 + ", fence=" + fence + ", leaseDuration=" + leaseDuration + ", data=" + data + ", released="
-                + released + ", node=" + node + ", transactionId=" + transactionId + ", expiresAt=" + expiresAt + "]";
+                + released + ", node=" + node + ", transactionId=" + transactionId + ", expiresAt=" + expiresAt
+                + ", holderPrefix=" + holderPrefix + ", waiter=" + waiter + "]";
     }
 
     /** Builds {@link DynamoDbLeaseAttributes}; each setter checks its name, {@link #build()} that all differ. */
@@ -143,8 +175,26 @@ public final class DynamoDbLeaseAttributes {
         private String node = "node";
         private String transactionId = "txid";
         private String expiresAt = "expiresAt";
+        private String holderPrefix = "h_";
+        private String waiter = "waiter";
 
         private Builder() {}
+
+        /** Sets the prefix of the holder attributes of modes other than EX (default {@code h_}). */
+        public Builder holderPrefix(String prefix) {
+            this.holderPrefix = check("holderPrefix", prefix);
+            if (prefix.length() > 64) {
+                throw new IllegalArgumentException(
+                        "holderPrefix must be at most 64 characters, was " + prefix.length());
+            }
+            return this;
+        }
+
+        /** Sets the waiter marker attribute name (default {@code waiter}). */
+        public Builder waiter(String name) {
+            this.waiter = check("waiter", name);
+            return this;
+        }
 
         /** Sets the partition key name (default {@code name}). */
         public Builder partitionKey(String name) {
@@ -214,12 +264,26 @@ public final class DynamoDbLeaseAttributes {
          */
         public DynamoDbLeaseAttributes build() {
             List<String> names = List.of(
-                    partitionKey, owner, version, fence, leaseDuration, data, released, node, transactionId, expiresAt);
+                    partitionKey,
+                    owner,
+                    version,
+                    fence,
+                    leaseDuration,
+                    data,
+                    released,
+                    node,
+                    transactionId,
+                    expiresAt,
+                    waiter);
             Set<String> seen = new HashSet<>();
             for (String name : names) {
                 if (!seen.add(name)) {
                     throw new IllegalArgumentException("attribute name '" + name
                             + "' is used for two roles; every role needs its own name: " + names);
+                }
+                if (name.startsWith(holderPrefix)) {
+                    throw new IllegalArgumentException("attribute name '" + name + "' starts with the holder prefix '"
+                            + holderPrefix + "'; choose another name or prefix");
                 }
             }
             return new DynamoDbLeaseAttributes(this);

@@ -1,8 +1,11 @@
 package dev.txlease.dynamodb;
 
+import dev.txlease.LockMode;
 import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import dev.txlease.spi.LeaseWaiter;
 import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import java.time.Clock;
@@ -135,11 +138,23 @@ public final class DynamoDbLeaseStore implements LeaseStore {
      */
     public static final String PREPARED_INDEX = "txlease_prepared";
 
+    /**
+     * The most holders per lock name in each of the modes NL, CR, CW and PR (PW and EX have at most one
+     * holder by the compatibility matrix): so at most 3 &times; 32 + 1 = 97 holders at once. Each is
+     * at most about 0.9 KB (owner and node at most 128 UTF-8 bytes, data at most 256 bytes, a prepared
+     * transaction id at most 320 characters), which keeps the item below DynamoDB's 400 KB even with
+     * 32 NL holders beside an EX holder with the largest data ({@link
+     * dev.txlease.AcquireOptions#MAX_DATA_BYTES}), and a grant that evicts every holder of the
+     * incompatible modes within DynamoDB's 4 KB expression limit.
+     */
+    public static final int MAX_HOLDERS_PER_MODE = 32;
+
     private final DynamoDbClient client;
     private final String tableName;
     private final DynamoDbLeaseAttributes attributes;
     private final String storeId;
     private final LeaseItems items;
+    private final HolderItems holders;
     private final PreparedBranchItems branches;
     private final StoreFailures failures;
     private final Duration releasedItemExpiry;
@@ -151,6 +166,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         this.storeId = describe(client, tableName);
         this.releasedItemExpiry = builder.releasedItemExpiry;
         this.items = new LeaseItems(tableName, attributes, builder.wallClock, releasedItemExpiry);
+        this.holders = new HolderItems(items);
         this.branches = new PreparedBranchItems(tableName, attributes.partitionKey());
         this.failures = new StoreFailures(storeId, tableName);
     }
@@ -234,6 +250,97 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         StoreArguments.text("transactionId", transactionId);
         return update(
                 "complete the transaction of", name, () -> items.completeTransaction(name, transactionId, release));
+    }
+
+    @Override
+    public StoreResult renew(
+            String name,
+            HolderRef holder,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration) {
+        if (holder.isExclusive()) {
+            return renew(name, owner, expectedVersions, newVersion, leaseDuration);
+        }
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
+        StoreArguments.text("newVersion", newVersion);
+        StoreArguments.duration(leaseDuration);
+        return update("renew", name, () -> holders.renew(name, holder, owner, versions, newVersion, leaseDuration));
+    }
+
+    @Override
+    public StoreResult release(String name, HolderRef holder, String owner, Collection<String> expectedVersions) {
+        if (holder.isExclusive()) {
+            return release(name, owner, expectedVersions);
+        }
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
+        return update("release", name, () -> holders.release(name, holder, owner, versions));
+    }
+
+    @Override
+    public StoreResult prepare(
+            String name,
+            HolderRef holder,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration,
+            String transactionId) {
+        if (holder.isExclusive()) {
+            return prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        }
+        StoreArguments.held(name, owner);
+        Set<String> versions = StoreArguments.versions(expectedVersions);
+        StoreArguments.text("newVersion", newVersion);
+        StoreArguments.duration(leaseDuration);
+        StoreArguments.text("transactionId", transactionId);
+        if (transactionId.length() > StoreArguments.MAX_SHARED_TRANSACTION_ID) {
+            throw new IllegalArgumentException("transactionId of a lease in mode " + holder.mode() + " must be at most "
+                    + StoreArguments.MAX_SHARED_TRANSACTION_ID + " characters, was " + transactionId.length()
+                    + " for lock '" + name + "'");
+        }
+        return update(
+                "prepare",
+                name,
+                () -> holders.prepare(name, holder, owner, versions, newVersion, leaseDuration, transactionId));
+    }
+
+    @Override
+    public StoreResult completeTransaction(String name, HolderRef holder, String transactionId, boolean release) {
+        if (holder.isExclusive()) {
+            return completeTransaction(name, transactionId, release);
+        }
+        StoreArguments.name(name);
+        StoreArguments.text("transactionId", transactionId);
+        return update(
+                "complete the transaction of",
+                name,
+                () -> holders.completeTransaction(name, holder, transactionId, release));
+    }
+
+    @Override
+    public StoreResult markWaiting(String name, LeaseWaiter waiter, String replacesVersion) {
+        StoreArguments.name(name);
+        Objects.requireNonNull(waiter, "waiter must not be null");
+        StoreArguments.bounded(name, waiter.mode(), "owner", waiter.owner());
+        StoreArguments.duration(waiter.leaseDuration());
+        return update("mark a waiter on", name, () -> holders.markWaiting(name, waiter, replacesVersion));
+    }
+
+    @Override
+    public StoreResult unmarkWaiting(String name, String waiterId) {
+        StoreArguments.name(name);
+        HolderRef.checkId(waiterId);
+        return update("remove the waiter marker of", name, () -> holders.unmarkWaiting(name, waiterId));
+    }
+
+    /** Returns {@link #MAX_HOLDERS_PER_MODE} for NL, CR, CW and PR, and 1 for PW and EX. */
+    @Override
+    public int holderLimit(LockMode mode) {
+        return mode.isCompatibleWith(mode) ? MAX_HOLDERS_PER_MODE : 1;
     }
 
     @Override

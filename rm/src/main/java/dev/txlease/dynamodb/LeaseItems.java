@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -63,34 +62,43 @@ final class LeaseItems {
                 Map.entry("#data", attributes.data()),
                 Map.entry("#released", attributes.released()),
                 Map.entry("#node", attributes.node()),
-                Map.entry("#txid", attributes.transactionId()));
+                Map.entry("#txid", attributes.transactionId()),
+                Map.entry("#waiter", attributes.waiter()),
+                Map.entry("#ho", HolderItems.OWNER),
+                Map.entry("#hv", HolderItems.VERSION),
+                Map.entry("#hd", HolderItems.DURATION),
+                Map.entry("#hn", HolderItems.NODE),
+                Map.entry("#hb", HolderItems.DATA),
+                Map.entry("#hx", HolderItems.TRANSACTION),
+                Map.entry("#wi", HolderItems.WAITER_ID),
+                Map.entry("#wm", HolderItems.WAITER_MODE));
+    }
+
+    /** Returns a builder over this table's fixed placeholders. */
+    UpdateBuilder builder() {
+        return new UpdateBuilder(placeholders);
+    }
+
+    /** Returns the conditional update of {@code name} that {@code update} describes. */
+    UpdateItemRequest update(String name, UpdateBuilder update) {
+        return UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(name))
+                .updateExpression(update.updateExpression())
+                .conditionExpression(update.conditionExpression())
+                .expressionAttributeNames(update.names())
+                .expressionAttributeValues(update.values())
+                .returnValues(ReturnValue.ALL_NEW)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+    }
+
+    DynamoDbLeaseAttributes attributes() {
+        return attributes;
     }
 
     UpdateItemRequest grant(GrantRequest request) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":owner", string(request.owner()));
-        values.put(":newVersion", string(request.newVersion()));
-        values.put(":duration", millis(request.leaseDuration()));
-        values.put(":node", string(request.node()));
-        values.put(":false", FALSE);
-        values.put(":true", TRUE);
-        values.put(":one", ONE);
-        values.put(":base", AttributeValue.fromN(Long.toString(fenceBase())));
-        String set = "SET #owner = :owner, #version = :newVersion, #duration = :duration, #node = :node,"
-                + " #released = :false, #fence = if_not_exists(#fence, :base) + :one";
-        String remove = " REMOVE #txid, #expires";
-        if (request.data() == null) {
-            remove += ", #data";
-        } else {
-            set += ", #data = :data";
-            values.put(":data", AttributeValue.fromB(SdkBytes.fromByteArray(request.data())));
-        }
-        String condition = "attribute_not_exists(#pk) OR #released = :true";
-        if (request.takeoverVersion() != null) {
-            condition += " OR #version = :takeover";
-            values.put(":takeover", string(request.takeoverVersion()));
-        }
-        return update(request.name(), set + remove, condition, values);
+        return update(request.name(), new GrantItems(this, request).build());
     }
 
     UpdateItemRequest renew(
@@ -130,12 +138,12 @@ final class LeaseItems {
     }
 
     /** The first token of a new item, less one: now on the wall clock, in fence units. */
-    private long fenceBase() {
+    long fenceBase() {
         return Math.multiplyExact(wallClock.millis(), FENCE_BASE_PER_MILLISECOND);
     }
 
     /** Clears the holder and marks the item released, stamping the TTL expiry if configured. */
-    private String releaseExpression(Map<String, AttributeValue> values) {
+    String releaseExpression(Map<String, AttributeValue> values) {
         values.put(":true", TRUE);
         if (releasedItemExpiry == null) {
             return "SET #released = :true REMOVE #owner, #data, #txid";
@@ -172,7 +180,9 @@ final class LeaseItems {
                 data == null || data.b() == null ? null : data.b().asByteArray(),
                 released != null && Boolean.TRUE.equals(released.bool()),
                 optionalString(item, attributes.node()),
-                optionalString(item, attributes.transactionId()));
+                optionalString(item, attributes.transactionId()),
+                HolderItems.holders(item, attributes.holderPrefix()),
+                HolderItems.waiter(item, attributes.waiter()));
     }
 
     private String heldBy(String owner, Collection<String> expectedVersions, Map<String, AttributeValue> values) {
@@ -210,7 +220,10 @@ final class LeaseItems {
         Map<String, String> names = new HashMap<>();
         Matcher matcher = NAME_PLACEHOLDER.matcher(expressions);
         while (matcher.find()) {
-            names.put(matcher.group(), placeholders.get(matcher.group()));
+            String placeholder = matcher.group();
+            if (placeholders.containsKey(placeholder)) {
+                names.put(placeholder, placeholders.get(placeholder));
+            }
         }
         return names;
     }

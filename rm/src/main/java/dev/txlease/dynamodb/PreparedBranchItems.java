@@ -1,7 +1,10 @@
 package dev.txlease.dynamodb;
 
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LockMode;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.PreparedBranch;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,7 @@ final class PreparedBranchItems {
     static final String TRANSACTION_ID = "preparedTxid";
     static final String LOCKS = "preparedLocks";
     static final String KEPT = "preparedKept";
+    static final String HOLDERS = "preparedHolders";
     private static final String KEY_PREFIX = "\u0001prepared:";
 
     private final String tableName;
@@ -47,18 +51,21 @@ final class PreparedBranchItems {
                 .filter(name -> !branch.releases(name))
                 .map(AttributeValue::fromS)
                 .toList();
-        return PutItemRequest.builder()
-                .tableName(tableName)
-                .item(Map.of(
-                        partitionKey, key(branch.node(), branch.transactionId()),
-                        NODE, AttributeValue.fromS(branch.node()),
-                        TRANSACTION_ID, AttributeValue.fromS(branch.transactionId()),
-                        LOCKS,
-                                AttributeValue.fromL(branch.lockNames().stream()
-                                        .map(AttributeValue::fromS)
-                                        .toList()),
-                        KEPT, AttributeValue.fromL(kept)))
-                .build();
+        Map<String, AttributeValue> item = new HashMap<>(Map.of(
+                partitionKey, key(branch.node(), branch.transactionId()),
+                NODE, AttributeValue.fromS(branch.node()),
+                TRANSACTION_ID, AttributeValue.fromS(branch.transactionId()),
+                LOCKS,
+                        AttributeValue.fromL(branch.lockNames().stream()
+                                .map(AttributeValue::fromS)
+                                .toList()),
+                KEPT, AttributeValue.fromL(kept)));
+        if (!branch.holders().isEmpty()) {
+            Map<String, AttributeValue> holders = new HashMap<>();
+            branch.holders().forEach((name, ref) -> holders.put(name, AttributeValue.fromS(ref.toString())));
+            item.put(HOLDERS, AttributeValue.fromM(holders));
+        }
+        return PutItemRequest.builder().tableName(tableName).item(item).build();
     }
 
     QueryRequest find(String node, Map<String, AttributeValue> exclusiveStartKey) {
@@ -102,7 +109,15 @@ final class PreparedBranchItems {
         List<String> names = locks.l().stream().map(AttributeValue::s).toList();
         Set<String> keptNames = new LinkedHashSet<>();
         kept.l().forEach(name -> keptNames.add(name.s()));
-        return new PreparedBranch(node.s(), transactionId.s(), names, keptNames);
+        Map<String, HolderRef> holders = new HashMap<>();
+        AttributeValue holderValues = item.get(HOLDERS);
+        if (holderValues != null && holderValues.hasM()) {
+            holderValues.m().forEach((name, ref) -> {
+                String[] parts = ref.s().split("/", 2);
+                holders.put(name, HolderRef.of(LockMode.valueOf(parts[0]), parts[1]));
+            });
+        }
+        return new PreparedBranch(node.s(), transactionId.s(), names, keptNames, holders);
     }
 
     private static AttributeValue key(String node, String transactionId) {

@@ -2,32 +2,48 @@ package dev.txlease.internal;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.LeaseException;
+import dev.txlease.LeaseLimitException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.spi.GrantRequest;
+import dev.txlease.spi.HolderRef;
+import dev.txlease.spi.HolderVersion;
+import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.LeaseWaiter;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * One acquisition of one lock name: its attempts, how long to wait between them, and how to give up.
- * The engine drives it from the calling thread ({@code acquire}, {@code tryAcquire}) or from its
- * scheduler ({@code acquireAsync}).
+ * One acquisition of one lock name in one mode (or one conversion of a lease to another mode): its
+ * attempts, how long to wait between them, and how to give up. The engine drives it from the calling
+ * thread ({@code acquire}, {@code tryAcquire}, {@code convert}) or from its scheduler ({@code
+ * acquireAsync}). Every acquisition has its own holder id, under which a holder in a mode other
+ * than EX is granted (and which names its waiter marker).
  *
  * <p>Each {@link #attempt()}:
  *
  * <ol>
  *   <li>refuses if the client is closed (no grant is sent by a closed client);
  *   <li>sends one conditional grant with a fresh version, recorded with its send time in {@link
- *       GrantAttempts}: a free lock, or a takeover of the holder version this client has seen
- *       unchanged for a whole lease ({@link HolderWatches}, across calls);
+ *       GrantAttempts}: granted if no holder in an incompatible mode ({@link Blockers}) is left but
+ *       those it takes over or evicts, each seen unchanged for its own whole lease ({@link
+ *       HolderWatches}, across calls);
  *   <li>granted: the lease counts from this attempt's send time;
  *   <li>the store answers with a record that carries our owner and the version of one of our
  *       attempts: that earlier attempt landed (its answer lost, retried by the SDK, or delayed), and
  *       the lease counts from <em>its</em> send time, so that it never outlives the takeover of a
  *       waiter that saw the grant at once;
- *   <li>otherwise the holder is watched, and {@link #pauseNanos()} says how long to wait: the poll
- *       interval, the takeover moment or the deadline, whichever comes first.
+ *   <li>a mode that already has as many holders as the store keeps fails at once ({@link
+ *       LeaseLimitException});
+ *   <li>otherwise the holders are watched; a request that waits for holders in modes other than EX
+ *       queues by writing its waiter marker (fairness, see {@link dev.txlease.spi.LeaseStore}) if no
+ *       other marker stands, and refreshes it every third of its lease duration; {@link
+ *       #pauseNanos()} says how long to wait: the poll interval, the first takeover moment or the
+ *       deadline, whichever comes first.
  * </ol>
  *
  * <p>Giving up after an interrupt, a cancellation or a close {@linkplain #abandon releases} whatever
@@ -41,18 +57,33 @@ final class AcquireLoop {
     private final boolean wait;
     private final long start;
     private final long deadline;
+    private final String holderId;
+    private final HolderRef ref;
+    private final ManagedLease converting;
     private final GrantAttempts attempts = new GrantAttempts();
-    private HolderWatches.Watch watch;
+    private HolderWatches.Sighting sighting;
+    private Blockers blockers;
     private LeaseStoreUnavailableException lastFailure;
+    private boolean markerOurs;
+    private long markedAt;
+    private boolean unknownOutcome;
 
     AcquireLoop(LeaseEngine engine, String name, AcquireOptions options, boolean wait) {
+        this(engine, name, options, wait, null);
+    }
+
+    /** An acquisition, or with {@code converting} the conversion of that lease to the options' mode. */
+    AcquireLoop(LeaseEngine engine, String name, AcquireOptions options, boolean wait, ManagedLease converting) {
         this.engine = engine;
         this.name = name;
         this.options = options;
         this.wait = wait;
         this.start = engine.clock().nanoTime();
         this.deadline = start + (wait ? options.waitTimeout().toNanos() : 0);
-        this.watch = engine.watches().get(name);
+        this.converting = converting;
+        this.holderId = converting == null ? Versions.next() : converting.holderId();
+        this.ref = HolderRef.of(options.mode(), holderId);
+        this.sighting = engine.watches().get(name);
     }
 
     String name() {
@@ -64,27 +95,26 @@ final class AcquireLoop {
      *
      * @return the lease if granted, or null if the lock is held (or the store failed) and the caller
      *     may wait {@link #pauseNanos()} and try again
-     * @throws LeaseException if the client is closed, or the store failed and the caller does not wait
+     * @throws LeaseException if the client is closed, the mode's holder limit is reached, or the store
+     *     failed and the caller does not wait
      */
     ManagedLease attempt() {
         if (engine.isClosed()) {
             throw abandon(closed());
         }
         long sentAt = engine.clock().nanoTime();
-        String takeover = watch != null && watch.expired(sentAt) ? watch.version() : null;
-        String version = attempts.next(sentAt);
-        GrantRequest request = new GrantRequest(
-                name, engine.owner(), engine.node(), version, options.leaseDuration(), options.data(), takeover);
+        GrantRequest request = request(sentAt);
         StoreResult result;
         try {
             result = call(request);
             lastFailure = null;
         } catch (LeaseStoreUnavailableException e) {
+            unknownOutcome = true;
             if (isInterruption(e)) {
                 throw interrupted(e);
             }
             if (!wait || engine.clock().nanoTime() - deadline >= 0) {
-                throw e;
+                throw giveUp(e);
             }
             lastFailure = e;
             return null;
@@ -92,15 +122,8 @@ final class AcquireLoop {
         LeaseRecord record = result.record();
         Long landedAt = result.succeeded() ? Long.valueOf(sentAt) : ours(record);
         if (landedAt != null) {
-            engine.watches().forget(name);
-            ManagedLease lease = engine.start(record, landedAt, options);
-            if (takeover != null) {
-                engine.events().tookOver(lease, watch.record().owner());
-            }
-            if (engine.isClosed()) {
-                lease.releaseQuietly();
-                throw closed();
-            }
+            ManagedLease lease = granted(record, landedAt);
+            reportTakeover(request, lease);
             return lease;
         }
         if (record == null) {
@@ -112,8 +135,143 @@ final class AcquireLoop {
                     null,
                     null);
         }
-        watch = engine.watches().saw(record, engine.clock().nanoTime());
+        if (converting != null) {
+            converting.requireHeldIn(record, "convert to " + ref.mode());
+        }
+        long now = engine.clock().nanoTime();
+        sighting = engine.watches().saw(record, now);
+        blockers = Blockers.in(record, ref.mode(), holderId, converting == null ? null : converting.ref());
+        markerOurs = record.waiter() != null && record.waiter().waiterId().equals(holderId);
+        LockMode mode = ref.mode();
+        int limit = engine.store().holderLimit(mode);
+        if (mode.isCompatibleWith(mode) && record.count(mode) >= limit) {
+            throw giveUp(new LeaseLimitException(
+                    name, engine.owner(), mode, limit, engine.store().storeId()));
+        }
+        if (wait && converting == null) {
+            queue(record, now);
+        }
         return null;
+    }
+
+    /** The grant request of an attempt sent at {@code sentAt}, with what it may take over. */
+    private GrantRequest request(long sentAt) {
+        String version = attempts.next(sentAt);
+        GrantRequest request = new GrantRequest(
+                        name, engine.owner(), engine.node(), version, options.leaseDuration(), options.data(), null)
+                .withHolder(ref);
+        if (sighting != null) {
+            Blockers seen =
+                    Blockers.in(sighting.record(), ref.mode(), holderId, converting == null ? null : converting.ref());
+            request = new GrantRequest(
+                            name,
+                            engine.owner(),
+                            engine.node(),
+                            version,
+                            options.leaseDuration(),
+                            options.data(),
+                            seen.takeoverVersion(sighting, sentAt))
+                    .withHolder(ref)
+                    .withEvictions(seen.evictions(sighting, sentAt))
+                    .withWaiter(markerOurs ? holderId : null, seen.waiterTakeoverVersion(sighting, sentAt));
+        }
+        if (converting != null) {
+            request = request.converting(converting.ref(), converting.expectedVersions());
+        }
+        return request;
+    }
+
+    /** Reports a grant that took over an EX holder or evicted holders in other modes. */
+    private void reportTakeover(GrantRequest request, ManagedLease lease) {
+        if (request.takeoverVersion() == null && request.evictions().isEmpty()) {
+            return;
+        }
+        LeaseRecord seen = sighting.record();
+        List<String> displaced = new ArrayList<>();
+        if (request.takeoverVersion() != null) {
+            displaced.add(seen.owner());
+        }
+        for (HolderVersion evicted : request.evictions()) {
+            for (LeaseHolder holder : seen.allHolders()) {
+                if (holder.ref().equals(evicted.ref()) && !displaced.contains(holder.owner())) {
+                    displaced.add(holder.owner());
+                }
+            }
+        }
+        engine.events().tookOver(lease, String.join(", ", displaced));
+    }
+
+    private ManagedLease granted(LeaseRecord record, long landedAt) {
+        engine.watches().forget(name);
+        LeaseHolder holder = record.holder(ref);
+        if (converting != null) {
+            converting.converted(holder, landedAt);
+            return converting;
+        }
+        LeaseWaiter waiter = record.waiter();
+        if (waiter != null && waiter.waiterId().equals(holderId)) {
+            unmark(); // our marker, written by a request whose answer was lost
+        }
+        ManagedLease lease = engine.start(name, holderId, holder, landedAt, options);
+        if (engine.isClosed()) {
+            lease.releaseQuietly();
+            throw closed();
+        }
+        return lease;
+    }
+
+    /**
+     * Queues for the lock if holders in modes other than EX block it (a stream of compatible grants
+     * could starve it) and nobody else queues, or refreshes our marker every third of its duration.
+     * Fairness only: a failure is left for the next attempt.
+     */
+    private void queue(LeaseRecord record, long now) {
+        LeaseWaiter current = record.waiter();
+        if (!markerOurs && !blockers.sharedHolderBlocks()) {
+            return; // an EX request waiting for an EX holder queues as before lock modes: not at all
+        }
+        if (markerOurs && now - markedAt < options.leaseDuration().toNanos() / 3) {
+            return;
+        }
+        String replaces = null;
+        if (current != null && !markerOurs) {
+            HolderWatches.Watch watch = sighting.of(current);
+            if (watch == null || !watch.version().equals(current.version()) || !watch.expired(now)) {
+                return; // somebody else queues
+            }
+            replaces = current.version();
+        }
+        LeaseWaiter marker =
+                new LeaseWaiter(holderId, ref.mode(), engine.owner(), Versions.next(), options.leaseDuration());
+        try {
+            StoreResult result = engine.store().markWaiting(name, marker, replaces);
+            LeaseWaiter after = result.record() == null ? null : result.record().waiter();
+            markerOurs =
+                    result.succeeded() || (after != null && after.waiterId().equals(holderId));
+            if (markerOurs) {
+                markedAt = now;
+            }
+        } catch (RuntimeException e) {
+            // fairness only: the next attempt queues again
+        }
+    }
+
+    /** Gives up with {@code failure}, removing our waiter marker (best effort). */
+    private <E extends LeaseException> E giveUp(E failure) {
+        if (markerOurs) {
+            unmark();
+        }
+        return failure;
+    }
+
+    /** Removes our waiter marker, best effort (it is evicted after its lease otherwise). */
+    private void unmark() {
+        try {
+            engine.store().unmarkWaiting(name, holderId);
+        } catch (RuntimeException e) {
+            // evicted after its lease by whoever it blocks
+        }
+        markerOurs = false;
     }
 
     /**
@@ -126,14 +284,19 @@ final class AcquireLoop {
         long now = engine.clock().nanoTime();
         if (now - deadline >= 0) {
             if (lastFailure != null) {
-                throw lastFailure;
+                throw giveUp(lastFailure);
             }
-            throw new LeaseTimeoutException(
-                    name, watch.record().owner(), watch.record().fenceToken(), Duration.ofNanos(now - start));
+            LeaseHolder holder = blockers == null ? null : blockers.first();
+            LeaseWaiter waiter = blockers == null ? null : blockers.waiter();
+            throw giveUp(new LeaseTimeoutException(
+                    name,
+                    holder != null ? holder.owner() : waiter != null ? waiter.owner() + " (queued first)" : null,
+                    holder == null ? null : holder.fenceToken(),
+                    Duration.ofNanos(now - start)));
         }
         long pause = Math.min(options.pollInterval().toNanos(), deadline - now);
-        if (watch != null && lastFailure == null) {
-            pause = Math.min(pause, watch.nanosUntilExpired(now));
+        if (sighting != null && blockers != null && lastFailure == null) {
+            pause = Math.min(pause, blockers.nanosUntilFirstExpiry(sighting, now));
         }
         return pause;
     }
@@ -160,18 +323,22 @@ final class AcquireLoop {
 
     /**
      * Releases any grant of this acquisition that may have landed, by the versions of its attempts,
-     * and returns {@code failure} (with what went wrong doing so added as suppressed). Runs with the
-     * interrupt flag cleared so that the release can be sent; the caller restores it.
+     * removes its waiter marker, and returns {@code failure} (with what went wrong doing so added as
+     * suppressed). Runs with the interrupt flag cleared so that the release can be sent; the caller
+     * restores it. A conversion releases nothing: the lease adopts a conversion that may have landed
+     * ({@link ManagedLease#convert}).
      */
-    LeaseException abandon(LeaseException failure) {
-        if (!attempts.any()) {
-            return failure;
-        }
+    <E extends LeaseException> E abandon(E failure) {
         boolean wasInterrupted = Thread.interrupted();
         try {
-            StoreResult result = engine.store().release(name, engine.owner(), attempts.versions());
-            if (result.succeeded()) {
-                engine.waiters().signal(name);
+            if (markerOurs) {
+                unmark();
+            }
+            if (converting == null && attempts.any()) {
+                StoreResult result = engine.store().release(name, ref, engine.owner(), attempts.versions());
+                if (result.succeeded()) {
+                    engine.waiters().signal(name);
+                }
             }
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
@@ -183,23 +350,34 @@ final class AcquireLoop {
         return failure;
     }
 
+    /** Whether an attempt's outcome is unknown (it may have landed unseen). */
+    boolean unknownOutcome() {
+        return unknownOutcome;
+    }
+
+    /** Returns the holder of our attempt that {@code record} shows, or null. */
+    LeaseHolder landed(LeaseRecord record) {
+        return record != null && ours(record) != null ? record.holder(ref) : null;
+    }
+
     /** Returns the send time of our attempt that {@code record} shows landed, or null. */
     private Long ours(LeaseRecord record) {
-        if (record == null || record.released() || !engine.owner().equals(record.owner())) {
+        LeaseHolder holder = record == null ? null : record.holder(ref);
+        if (holder == null || !engine.owner().equals(holder.owner())) {
             return null;
         }
-        return attempts.sentAt(record.version());
+        return attempts.sentAt(holder.version());
     }
 
     private StoreResult call(GrantRequest request) {
         try {
             return engine.store().tryGrant(request);
-        } catch (LeaseException | IllegalArgumentException e) {
+        } catch (LeaseException | IllegalArgumentException | UnsupportedOperationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new LeaseStoreUnavailableException(
-                    "Store " + engine.store().storeId() + " failed to grant lock '" + name + "' (" + e
-                            + "); whether the grant took effect is unknown, retrying is safe",
+                    "Store " + engine.store().storeId() + " failed to grant lock '" + name + "' in mode " + ref.mode()
+                            + " (" + e + "); whether the grant took effect is unknown, retrying is safe",
                     name,
                     e);
         }

@@ -4,9 +4,11 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LockMode;
 import dev.txlease.LockNames;
 import dev.txlease.client.LeaseClientObserver;
 import dev.txlease.client.LeaseClock;
+import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
 import java.lang.System.Logger.Level;
@@ -230,8 +232,8 @@ public final class LeaseEngine {
     }
 
     /** Starts a granted lease: counts it from {@code sentAtNanos}, starts its heartbeat. */
-    ManagedLease start(LeaseRecord granted, long sentAtNanos, AcquireOptions options) {
-        ManagedLease lease = new ManagedLease(this, granted, sentAtNanos, options.listener());
+    ManagedLease start(String name, String holderId, LeaseHolder granted, long sentAtNanos, AcquireOptions options) {
+        ManagedLease lease = new ManagedLease(this, name, holderId, granted, sentAtNanos, options);
         active.add(lease);
         Duration period = options.heartbeatPeriod();
         if (!period.isZero()) {
@@ -239,8 +241,8 @@ public final class LeaseEngine {
             lease.heartbeat(heartbeat);
             if (!heartbeat.start(heartbeats)) {
                 LeaseException failure = new LeaseException(
-                        "The lease client is closed; lock '" + granted.name() + "' was granted and released again",
-                        granted.name(),
+                        "The lease client is closed; lock '" + name + "' was granted and released again",
+                        name,
                         owner,
                         granted.fenceToken(),
                         null);
@@ -267,6 +269,40 @@ public final class LeaseEngine {
         } catch (RuntimeException e) {
             throw new LeaseStoreUnavailableException(
                     "Store " + store.storeId() + " failed to read lock '" + name + "' (" + e + ")", name, e);
+        }
+    }
+
+    /**
+     * Converts {@code lease} to {@code mode} on the calling thread, waiting like {@link #acquire}
+     * (the lease's wait timeout and poll interval); the lease keeps being renewed while it waits.
+     */
+    void convert(ManagedLease lease, LockMode mode) {
+        AcquireOptions options = lease.options().toBuilder().mode(mode).build();
+        AcquireLoop loop = new AcquireLoop(this, lease.name(), options, true, lease);
+        while (true) {
+            CountDownLatch released = new CountDownLatch(1);
+            Runnable wakeUp = released::countDown;
+            waiters.register(lease.name(), wakeUp);
+            try {
+                if (lease.attemptConversion(loop)) {
+                    return;
+                }
+                long pause = loop.pauseNanos();
+                if (pause > 0 && !closed) {
+                    released.await(pause, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LeaseException(
+                        "Interrupted while converting the lease on lock '" + lease.name() + "' to " + mode
+                                + "; the lease keeps mode " + lease.mode(),
+                        lease.name(),
+                        owner,
+                        lease.fenceToken(),
+                        e);
+            } finally {
+                waiters.unregister(lease.name(), wakeUp);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.txlease.internal;
 
+import dev.txlease.AcquireOptions;
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
@@ -7,10 +8,15 @@ import dev.txlease.LeaseListener;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
+import dev.txlease.spi.HolderRef;
+import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -20,9 +26,10 @@ import java.util.function.Supplier;
  *
  * <h2>State</h2>
  *
- * <p>The state is a phase ({@link LeaseState}), a loss cause, the {@link PossibleVersions} that may
- * be on the item, the local expiry on the engine's monotonic clock, and the heartbeat. It changes in
- * {@link #transition} only, by this table (any other combination changes nothing):
+ * <p>The state is a phase ({@link LeaseState}), a loss cause, the holder in the store ({@link
+ * HolderRef}: mode and holder id) with its fence token, the {@link PossibleVersions} that may be on
+ * it, the local expiry on the engine's monotonic clock, and the heartbeat. It changes in {@link
+ * #transition} only, by this table (any other combination changes nothing):
  *
  * <pre>
  *   from  event                                  to        effect, outside the monitor
@@ -30,6 +37,8 @@ import java.util.function.Supplier;
  *         of ours is on the item
  *   HELD  Unknown(versions): a write's outcome   HELD      -
  *         is unknown, its version may be on it
+ *   HELD  Converted(holder, expiry): our         HELD      -  (new mode, holder, token, version)
+ *         conversion is on the item
  *   HELD  Unrenewed: a release is under way      HELD      stop the heartbeat, no longer counted held
  *   HELD  Released: our release is on the item   RELEASED  stop the heartbeat, forget, wake local waiters
  *   HELD  Lost(cause): taken over, or ran out    LOST      stop the heartbeat, forget, tell the listener
@@ -46,7 +55,10 @@ import java.util.function.Supplier;
  * <p>A write the SDK retried after it landed comes back as a failed condition whose record is our
  * own write: renewals and prepares accept their own new version in the condition (so a retry of a
  * landed one succeeds), and a release or completion recognises our owner and a version we may have
- * written. Such writes report success.
+ * written (an EX release keeps the version on the item). A holder in another mode is removed by its
+ * release, so a release that finds it gone was ours if it was sent before the lease ran out
+ * locally: nobody evicts a holder before its lease has run out on the evictor's clock. Such writes
+ * report success.
  *
  * <p>Thread-safe. Two locks, taken in this order only: {@code operation} serializes the store calls
  * on the lease (renew, release, prepare, complete), so a heartbeat never races a release; the
@@ -56,26 +68,38 @@ import java.util.function.Supplier;
 public final class ManagedLease implements Lease {
     private final LeaseEngine engine;
     private final String name;
-    private final FenceToken fenceToken;
+    private final String holderId;
     private final byte[] data;
     private final Duration leaseDuration;
+    private final AcquireOptions options;
     private final LeaseListener listener;
     private final ReentrantLock operation = new ReentrantLock();
 
     // guarded by this, changed in transition() only
+    private HolderRef ref;
+    private FenceToken fenceToken;
     private LeaseState phase = LeaseState.HELD;
     private LossCause lossCause;
     private PossibleVersions versions;
     private long expiresAtNanos;
     private LeaseHeartbeat heartbeat;
 
-    ManagedLease(LeaseEngine engine, LeaseRecord granted, long sentAtNanos, LeaseListener listener) {
+    ManagedLease(
+            LeaseEngine engine,
+            String name,
+            String holderId,
+            LeaseHolder granted,
+            long sentAtNanos,
+            AcquireOptions options) {
         this.engine = engine;
-        this.name = granted.name();
+        this.name = name;
+        this.holderId = holderId;
+        this.ref = granted.ref();
         this.fenceToken = granted.fenceToken();
         this.data = granted.data() == null ? null : granted.data().clone();
         this.leaseDuration = granted.leaseDuration();
-        this.listener = listener;
+        this.options = options;
+        this.listener = options.listener();
         this.versions = PossibleVersions.granted(granted.version());
         this.expiresAtNanos = sentAtNanos + leaseDuration.toNanos();
     }
@@ -91,8 +115,81 @@ public final class ManagedLease implements Lease {
     }
 
     @Override
-    public FenceToken fenceToken() {
+    public synchronized FenceToken fenceToken() {
         return fenceToken;
+    }
+
+    @Override
+    public synchronized LockMode mode() {
+        return ref.mode();
+    }
+
+    /**
+     * Converts the lease to {@code mode} without releasing it (see {@link Lease#convert}); converting
+     * to the mode it holds does nothing.
+     */
+    @Override
+    public void convert(LockMode mode) {
+        Objects.requireNonNull(mode, "mode must not be null");
+        if (mode == mode()) {
+            return;
+        }
+        requireHeld("convert");
+        engine.convert(this, mode);
+    }
+
+    /** Returns the holder in the store. */
+    synchronized HolderRef ref() {
+        return ref;
+    }
+
+    /** Returns the holder in the store (its mode and holder id), for the transaction layer. */
+    public HolderRef holder() {
+        return ref();
+    }
+
+    /** Returns the holder id of this lease's acquisition. */
+    String holderId() {
+        return holderId;
+    }
+
+    AcquireOptions options() {
+        return options;
+    }
+
+    /** Returns the versions a conditional write on our holder accepts. */
+    List<String> expectedVersions() {
+        return versions().expected();
+    }
+
+    /**
+     * One attempt of a conversion, with the store operations on the lease held off.
+     *
+     * @return whether the lease is converted
+     */
+    boolean attemptConversion(AcquireLoop loop) {
+        operation.lock();
+        try {
+            requireHeld("convert");
+            requireUnexpired("convert");
+            return loop.attempt() != null;
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /** Our conversion landed: the lease holds {@code holder} from {@code sentAtNanos}. */
+    void converted(LeaseHolder holder, long sentAtNanos) {
+        transition(new Converted(holder, sentAtNanos + leaseDuration.toNanos()));
+    }
+
+    /** Throws {@link LeaseLostException} (and marks the lease lost) unless {@code record} still holds us. */
+    void requireHeldIn(LeaseRecord record, String operationName) {
+        HolderRef current = ref();
+        if (!versions().heldBy(owner(), record.holder(current))) {
+            transition(new Lost(LossCause.TAKEN_OVER, null));
+            throw lostException(record, operationName);
+        }
     }
 
     @Override
@@ -162,8 +259,9 @@ public final class ManagedLease implements Lease {
             requireUnexpired("renew");
             PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
             String newVersion = writing.pending().version();
-            StoreResult result = write(
-                    writing, () -> engine.store().renew(name, owner(), writing.expected(), newVersion, leaseDuration));
+            HolderRef holder = ref();
+            StoreResult result = write(writing, () -> engine.store()
+                    .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
             confirmOrLose(result, writing, null, "renew");
         } catch (RuntimeException e) {
             failure = e;
@@ -189,7 +287,7 @@ public final class ManagedLease implements Lease {
                 cause = lossCause;
             }
             if (current == LeaseState.RELEASED) {
-                throw new IllegalStateException("Lease on lock '" + name + "' (fence " + fenceToken
+                throw new IllegalStateException("Lease on lock '" + name + "' (fence " + fenceToken()
                         + ") was already released; release each lease once (Lease.close() is idempotent)");
             }
             if (current == LeaseState.LOST) {
@@ -200,8 +298,10 @@ public final class ManagedLease implements Lease {
             }
             transition(new Unrenewed()); // a release whose outcome is unknown may be retried
             PossibleVersions ours = versions();
-            StoreResult result = call(() -> engine.store().release(name, owner(), ours.expected()));
-            if (result.succeeded() || ours.releasedIn(result.record())) {
+            HolderRef holder = ref();
+            long sentAt = engine.clock().nanoTime();
+            StoreResult result = call(() -> engine.store().release(name, holder, owner(), ours.expected()));
+            if (result.succeeded() || releasedIn(result.record(), ours, sentAt)) {
                 transition(new Released());
                 return true;
             }
@@ -227,8 +327,9 @@ public final class ManagedLease implements Lease {
             requireUnexpired("prepare");
             PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
             String newVersion = writing.pending().version();
+            HolderRef holder = ref();
             StoreResult result = write(writing, () -> engine.store()
-                    .prepare(name, owner(), writing.expected(), newVersion, leaseDuration, transactionId));
+                    .prepare(name, holder, owner(), writing.expected(), newVersion, leaseDuration, transactionId));
             confirmOrLose(result, writing, transactionId, "prepare");
         } finally {
             operation.unlock();
@@ -246,18 +347,21 @@ public final class ManagedLease implements Lease {
     public void completeTransaction(String transactionId, boolean release) {
         operation.lock();
         try {
-            StoreResult result = call(() -> engine.store().completeTransaction(name, transactionId, release));
+            HolderRef holder = ref();
+            long sentAt = engine.clock().nanoTime();
+            StoreResult result = call(() -> engine.store().completeTransaction(name, holder, transactionId, release));
             PossibleVersions ours = versions();
             LeaseRecord record = result.record();
+            LeaseHolder mine = record == null ? null : record.holder(holder);
             if (release) {
-                if (result.succeeded() || ours.releasedIn(record)) {
+                if (result.succeeded() || releasedIn(record, ours, sentAt)) {
                     transition(new Released());
                 } else {
                     transition(new Lost(LossCause.TAKEN_OVER, null));
                 }
-            } else if (record != null
-                    && (result.succeeded() || (ours.heldBy(owner(), record) && record.transactionId() == null))) {
-                transition(new Confirmed(record.version(), null));
+            } else if (mine != null
+                    && (result.succeeded() || (ours.heldBy(owner(), mine) && mine.transactionId() == null))) {
+                transition(new Confirmed(mine.version(), null));
             }
         } finally {
             operation.unlock();
@@ -291,9 +395,10 @@ public final class ManagedLease implements Lease {
      */
     private void releaseAfterLoss() {
         PossibleVersions ours = versions();
+        HolderRef holder = ref();
         try {
-            StoreResult result = engine.store().release(name, owner(), ours.expected());
-            if (result.succeeded() || ours.releasedIn(result.record())) {
+            StoreResult result = engine.store().release(name, holder, owner(), ours.expected());
+            if (result.succeeded() || (holder.isExclusive() && ours.releasedIn(result.record()))) {
                 transition(new FreedAfterLoss());
             }
         } catch (RuntimeException e) {
@@ -301,14 +406,32 @@ public final class ManagedLease implements Lease {
         }
     }
 
+    /**
+     * Whether {@code record}, the answer to our release (or releasing completion) sent at {@code
+     * sentAt}, shows it released: an EX holder keeps our version on the released item; a holder in
+     * another mode is gone, which before our local expiry only our own release can have done.
+     */
+    private boolean releasedIn(LeaseRecord record, PossibleVersions ours, long sentAt) {
+        HolderRef holder = ref();
+        if (holder.isExclusive()) {
+            return ours.releasedIn(record);
+        }
+        boolean sentInTime;
+        synchronized (this) {
+            sentInTime = sentAt - expiresAtNanos < 0;
+        }
+        return record != null && record.holder(holder) == null && sentInTime;
+    }
+
     private void confirmOrLose(StoreResult result, PossibleVersions writing, String transactionId, String verb) {
         PossibleVersions.Pending written = writing.pending();
         LeaseRecord record = result.record();
+        LeaseHolder mine = record == null ? null : record.holder(ref());
         boolean ours = result.succeeded()
-                || (record != null
-                        && writing.heldBy(owner(), record)
-                        && record.version().equals(written.version())
-                        && (transactionId == null || transactionId.equals(record.transactionId())));
+                || (mine != null
+                        && writing.heldBy(owner(), mine)
+                        && mine.version().equals(written.version())
+                        && (transactionId == null || transactionId.equals(mine.transactionId())));
         if (!ours) {
             transition(new Lost(LossCause.TAKEN_OVER, null));
             throw lostException(record, verb);
@@ -355,13 +478,13 @@ public final class ManagedLease implements Lease {
         if (!isValid()) {
             transition(new Lost(LossCause.EXPIRED_LOCALLY, null));
             throw new LeaseLostException(
-                    "Lease on lock '" + name + "' (fence " + fenceToken + ", owner " + owner()
+                    "Lease on lock '" + name + "' (fence " + fenceToken() + ", owner " + owner()
                             + ") ran out on this process's clock before " + operationName
                             + "; renewals did not keep it alive (check heartbeatPeriod and the store's"
                             + " reachability) - acquire the lock again",
                     name,
                     owner(),
-                    fenceToken,
+                    fenceToken(),
                     LossCause.EXPIRED_LOCALLY,
                     null);
         }
@@ -376,30 +499,35 @@ public final class ManagedLease implements Lease {
         }
         if (current == LeaseState.RELEASED) {
             throw new IllegalStateException("Cannot " + operationName + " lease on lock '" + name + "' (fence "
-                    + fenceToken + "): it was released");
+                    + fenceToken() + "): it was released");
         }
         if (current == LeaseState.LOST) {
             throw new LeaseLostException(
-                    "Cannot " + operationName + " lease on lock '" + name + "' (fence " + fenceToken
+                    "Cannot " + operationName + " lease on lock '" + name + "' (fence " + fenceToken()
                             + "): it was lost; acquire the lock again",
                     name,
                     owner(),
-                    fenceToken,
+                    fenceToken(),
                     cause,
                     null);
         }
     }
 
     private LeaseLostException lostException(LeaseRecord current, String operationName) {
-        String holder = current == null ? "nobody" : current.released() ? "nobody (released)" : current.owner();
+        HolderRef ours = ref();
+        String holder = current == null
+                ? "nobody"
+                : !ours.isExclusive()
+                        ? "our " + ours.mode() + " holder gone"
+                        : current.released() ? "nobody (released)" : current.owner();
         return new LeaseLostException(
-                "Lease on lock '" + name + "' (fence " + fenceToken + ", owner " + owner() + ") is lost: "
+                "Lease on lock '" + name + "' (fence " + fenceToken() + ", owner " + owner() + ") is lost: "
                         + operationName + " found " + holder
                         + (current == null ? "" : " at fence " + current.fence())
                         + "; stop the work it guards and acquire the lock again",
                 name,
                 owner(),
-                fenceToken,
+                fenceToken(),
                 LossCause.TAKEN_OVER,
                 null);
     }
@@ -409,7 +537,10 @@ public final class ManagedLease implements Lease {
     }
 
     /** The events of the state table. */
-    private sealed interface Event permits Confirmed, Unknown, Unrenewed, Released, Lost, FreedAfterLoss {}
+    private sealed interface Event permits Confirmed, Unknown, Converted, Unrenewed, Released, Lost, FreedAfterLoss {}
+
+    /** Our conversion is on the item: a new holder, mode, token and version. */
+    private record Converted(LeaseHolder holder, long expiresAtNanos) implements Event {}
 
     /** A write of {@code version} is on the item; {@code expiresAtNanos} null keeps the expiry. */
     private record Confirmed(String version, Long expiresAtNanos) implements Event {}
@@ -439,6 +570,11 @@ public final class ManagedLease implements Lease {
                     }
                 } else if (event instanceof Unknown unknown) {
                     versions = unknown.versions();
+                } else if (event instanceof Converted converted) {
+                    ref = converted.holder().ref();
+                    fenceToken = converted.holder().fenceToken();
+                    versions = PossibleVersions.granted(converted.holder().version());
+                    expiresAtNanos = converted.expiresAtNanos();
                 } else if (event instanceof Unrenewed) {
                     stopped = heartbeat;
                     heartbeat = null;
@@ -480,7 +616,8 @@ public final class ManagedLease implements Lease {
 
     @Override
     public String toString() {
-        return "Lease[name=" + name + ", owner=" + owner() + ", fence=" + fenceToken + ", state=" + state()
+        return "Lease[name=" + name + ", owner=" + owner() + ", mode=" + mode() + ", fence=" + fenceToken()
+                + ", state=" + state()
                 + ", remaining=" + remaining() + "]";
     }
 }

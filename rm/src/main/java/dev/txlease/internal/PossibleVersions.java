@@ -1,5 +1,6 @@
 package dev.txlease.internal;
 
+import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import java.time.Duration;
 import java.util.List;
@@ -57,9 +58,9 @@ record PossibleVersions(String confirmed, Pending pending) {
         return pending == null ? List.of(confirmed) : List.of(confirmed, pending.version());
     }
 
-    /** Returns whether {@code record} is held by {@code owner} at a version that may be ours. */
-    boolean heldBy(String owner, LeaseRecord record) {
-        return record != null && !record.released() && owner.equals(record.owner()) && contains(record.version());
+    /** Returns whether {@code holder} is held by {@code owner} at a version that may be ours. */
+    boolean heldBy(String owner, LeaseHolder holder) {
+        return holder != null && owner.equals(holder.owner()) && contains(holder.version());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.txlease.jta;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.internal.LeaseEvents;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
 import jakarta.transaction.Status;
@@ -10,9 +11,11 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.transaction.xa.XAException;
@@ -403,15 +406,20 @@ final class LeaseXAResource extends StoreXAResource {
     private XAException savePrepared() {
         Set<String> kept = new LinkedHashSet<>();
         List<String> names = new ArrayList<>(leases.size());
+        Map<String, HolderRef> holders = new HashMap<>();
         for (TransactionalLease lease : leases) {
             names.add(lease.name());
+            HolderRef holder = lease.managed().holder();
+            if (!holder.isExclusive()) {
+                holders.put(lease.name(), holder);
+            }
             if (!lease.releaseOnCompletion()) {
                 kept.add(lease.name());
             }
         }
         saved = true; // even if the write's outcome is unknown: completion forgets it
         try {
-            store.savePrepared(new PreparedBranch(node, transactionId, names, kept));
+            store.savePrepared(new PreparedBranch(node, transactionId, names, kept, holders));
             return null;
         } catch (LeaseStoreUnavailableException e) {
             return XaErrors.rolledBack(

@@ -2,6 +2,7 @@ package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.internal.LeaseEvents;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
 import java.lang.System.Logger.Level;
@@ -156,6 +157,7 @@ final class RecoveryXAResource extends StoreXAResource {
         List<BranchCompletion.LockCompletion> locks = new ArrayList<>();
         for (String name : branch.lockNames()) {
             boolean release = branch.releases(name);
+            HolderRef holder = branch.holder(name);
             locks.add(new BranchCompletion.LockCompletion() {
                 @Override
                 public String lockName() {
@@ -164,7 +166,7 @@ final class RecoveryXAResource extends StoreXAResource {
 
                 @Override
                 public void complete() {
-                    store.completeTransaction(name, transactionId, release); // a conflict: done already
+                    store.completeTransaction(name, holder, transactionId, release); // a conflict: done already
                 }
             });
         }

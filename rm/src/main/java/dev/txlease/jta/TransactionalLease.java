@@ -3,6 +3,7 @@ package dev.txlease.jta;
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
 import dev.txlease.LeaseState;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.internal.ManagedLease;
 import java.time.Duration;
@@ -69,6 +70,17 @@ final class TransactionalLease implements Lease {
     @Override
     public FenceToken fenceToken() {
         return managed.fenceToken();
+    }
+
+    @Override
+    public LockMode mode() {
+        return managed.mode();
+    }
+
+    /** Converts the lease (see {@link Lease#convert}); the transaction sees the new fence token. */
+    @Override
+    public void convert(LockMode mode) {
+        managed.convert(mode);
     }
 
     @Override

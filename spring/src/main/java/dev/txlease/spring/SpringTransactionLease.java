@@ -3,6 +3,7 @@ package dev.txlease.spring;
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
 import dev.txlease.LeaseState;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import java.time.Duration;
 import java.util.Optional;
@@ -89,6 +90,17 @@ final class SpringTransactionLease implements Lease {
     @Override
     public FenceToken fenceToken() {
         return lease.fenceToken();
+    }
+
+    @Override
+    public LockMode mode() {
+        return lease.mode();
+    }
+
+    /** Converts the lease (see {@link Lease#convert}); the transaction sees the new fence token. */
+    @Override
+    public void convert(LockMode mode) {
+        lease.convert(mode);
     }
 
     @Override
