@@ -3,6 +3,7 @@ package dev.txlease.micrometer;
 import dev.txlease.Lease;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.client.AcquireOutcome;
 import dev.txlease.client.DefaultLeaseClient;
@@ -37,8 +38,9 @@ import javax.transaction.xa.XAResource;
  * <p>Meters (every one carries the tags given to the constructor):
  *
  * <ul>
- *   <li>{@value #ACQUIRE} (timer; tag {@code outcome}: granted, not_granted, timeout,
- *       store_unavailable, failed): every acquisition, waiting included;
+ *   <li>{@value #ACQUIRE} (timer; tags {@code mode}: EX, PW, PR, CW, CR, NL, and {@code outcome}:
+ *       granted, not_granted, timeout, store_unavailable, failed): every acquisition, waiting
+ *       included;
  *   <li>{@value #TAKEOVERS} (counter): grants that took over a lock its holder stopped renewing;
  *   <li>{@value #LEASES_HELD} (gauge): leases the client holds and renews;
  *   <li>{@value #RENEWALS} (timer; tag {@code outcome}: renewed, lost, store_unavailable, failed);
@@ -120,7 +122,7 @@ public final class LeaseClientMetrics implements MeterBinder, LeaseClientObserve
                 .tags(tags)
                 .register(registry);
         for (AcquireOutcome outcome : AcquireOutcome.values()) {
-            acquireTimer(registry, tagValue(outcome));
+            acquireTimer(registry, LockMode.EX, tagValue(outcome)); // other modes appear when used
         }
         for (String outcome : List.of("renewed", "lost", "store_unavailable", "failed")) {
             renewalTimer(registry, outcome);
@@ -134,9 +136,9 @@ public final class LeaseClientMetrics implements MeterBinder, LeaseClientObserve
     }
 
     @Override
-    public void acquireEnded(String lockName, AcquireOutcome outcome, Duration elapsed) {
+    public void acquireEnded(String lockName, LockMode mode, AcquireOutcome outcome, Duration elapsed) {
         for (MeterRegistry registry : registries) {
-            acquireTimer(registry, tagValue(outcome)).record(elapsed);
+            acquireTimer(registry, mode, tagValue(outcome)).record(elapsed);
         }
     }
 
@@ -210,10 +212,11 @@ public final class LeaseClientMetrics implements MeterBinder, LeaseClientObserve
         return held ? current.heldLeases() : current.pendingRenewals();
     }
 
-    private Timer acquireTimer(MeterRegistry registry, String outcome) {
+    private Timer acquireTimer(MeterRegistry registry, LockMode mode, String outcome) {
         return Timer.builder(ACQUIRE)
-                .description("Lease acquisitions, waiting included, by outcome")
+                .description("Lease acquisitions, waiting included, by mode and outcome")
                 .tags(tags)
+                .tag("mode", mode.name())
                 .tag("outcome", outcome)
                 .register(registry);
     }

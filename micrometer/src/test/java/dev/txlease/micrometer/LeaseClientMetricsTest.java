@@ -9,6 +9,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.client.LeaseClock;
@@ -92,6 +93,28 @@ class LeaseClientMetricsTest {
         assertEquals(1.0, gauge(LeaseClientMetrics.LEASES_HELD));
         async.close();
         assertEquals(0.0, gauge(LeaseClientMetrics.LEASES_HELD));
+    }
+
+    @Test
+    void acquisitionsInOtherModesAreTaggedWithTheirMode() {
+        DefaultLeaseClient client = observed("reader", LeaseClock.system());
+        AcquireOptions shared = noHeartbeat(Duration.ofSeconds(30)).toBuilder()
+                .mode(LockMode.PR)
+                .build();
+        Lease first = client.acquire("shared", shared);
+        Lease second = client.acquire("shared", shared);
+        assertTrue(second.fenceToken().isNewerThan(first.fenceToken()));
+
+        assertEquals(
+                2,
+                registry.get(LeaseClientMetrics.ACQUIRE)
+                        .tags(CLIENT)
+                        .tag("mode", "PR")
+                        .tag("outcome", "granted")
+                        .timer()
+                        .count());
+        assertEquals(0, acquires("granted"), "no EX acquisition");
+        assertEquals(2.0, gauge(LeaseClientMetrics.LEASES_HELD));
     }
 
     @Test
@@ -263,6 +286,7 @@ class LeaseClientMetricsTest {
     private long acquires(String outcome) {
         return registry.get(LeaseClientMetrics.ACQUIRE)
                 .tags(CLIENT)
+                .tag("mode", "EX")
                 .tag("outcome", outcome)
                 .timer()
                 .count();

@@ -1,6 +1,7 @@
 package dev.txlease.client;
 
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import java.time.Duration;
 
@@ -30,10 +31,11 @@ public interface LeaseClientObserver {
      * transaction) ended.
      *
      * @param lockName the lock name
+     * @param mode the mode asked for ({@link LockMode#EX} unless the options said otherwise)
      * @param outcome how it ended
      * @param elapsed from the call to its end, waiting included, on the client's clock
      */
-    default void acquireEnded(String lockName, AcquireOutcome outcome, Duration elapsed) {}
+    default void acquireEnded(String lockName, LockMode mode, AcquireOutcome outcome, Duration elapsed) {}
 
     /**
      * A grant took over a lock whose holder did not renew it for a whole lease duration.

@@ -151,12 +151,13 @@ public final class LeaseEngine {
      */
     public Optional<ManagedLease> acquire(String name, AcquireOptions options, boolean wait) {
         long started = events.now();
+        LockMode mode = options == null ? LockMode.EX : options.mode();
         try {
             Optional<ManagedLease> lease = acquireOnCallingThread(name, options, wait);
-            events.acquireEnded(name, started, lease.orElse(null), null);
+            events.acquireEnded(name, mode, started, lease.orElse(null), null);
             return lease;
         } catch (RuntimeException e) {
-            events.acquireEnded(name, started, null, e);
+            events.acquireEnded(name, mode, started, null, e);
             throw e;
         }
     }
@@ -199,7 +200,7 @@ public final class LeaseEngine {
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
         CompletableFuture<Lease> result = new CompletableFuture<>();
         long started = events.now();
-        result.whenComplete((lease, failure) -> events.acquireEnded(name, started, lease, failure));
+        result.whenComplete((lease, failure) -> events.acquireEnded(name, options.mode(), started, lease, failure));
         AcquireLoop loop = new AcquireLoop(this, name, options, true);
         if (closed) {
             result.completeExceptionally(loop.closed());

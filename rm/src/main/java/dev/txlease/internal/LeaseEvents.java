@@ -4,6 +4,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.client.AcquireOutcome;
 import dev.txlease.client.LeaseClientObserver;
@@ -55,7 +56,7 @@ public final class LeaseEvents {
      * Reports the end of an acquisition: {@code lease} if granted (null if not), or its {@code
      * failure}.
      */
-    void acquireEnded(String name, long startedNanos, Lease lease, Throwable failure) {
+    void acquireEnded(String name, LockMode mode, long startedNanos, Lease lease, Throwable failure) {
         Duration elapsed = since(startedNanos);
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -83,7 +84,7 @@ public final class LeaseEvents {
                     elapsed.toMillis(),
                     cause == null ? "" : ": " + cause.getMessage());
         }
-        observe(() -> observer.acquireEnded(name, outcome, elapsed));
+        observe(() -> observer.acquireEnded(name, mode, outcome, elapsed));
     }
 
     void tookOver(Lease lease, String previousOwner) {
