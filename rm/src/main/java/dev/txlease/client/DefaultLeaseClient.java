@@ -51,6 +51,10 @@ import java.util.concurrent.CompletableFuture;
  * client holds 10,000 leases with no missed renewal when each store request takes 10 ms (README,
  * benchmark measure 4).
  *
+ * <p>Metrics and logs: {@link Builder#observer} registers a {@link LeaseClientObserver} (for example
+ * txlease-micrometer's {@code LeaseClientMetrics}); lifecycle events are logged through {@link
+ * System.Logger} under this class's name (lost: WARNING, takeover: INFO, renewals: TRACE).
+ *
  * <p>Thread-safe: share one client per process (per node identity). It owns its renewal threads,
  * and one scheduler thread and a small pool for {@link #acquireAsync} (a pending call holds no
  * thread while it waits). {@link #close()} stops them and ends every waiting acquisition with a

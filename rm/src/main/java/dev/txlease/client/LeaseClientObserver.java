@@ -12,7 +12,8 @@ import java.time.Duration;
  *
  * <p>Calls come from the threads doing the work (callers, renewal threads, the transaction
  * manager's threads), often several at once: implementations must be thread-safe, return quickly
- * and not call back into the client. An exception an observer throws is logged and ignored.
+ * and not call back into the client. An exception an observer throws is logged and ignored, except
+ * from {@link #attached}, which fails {@code build()}.
  */
 public interface LeaseClientObserver {
     /** An observer that ignores every event. */
