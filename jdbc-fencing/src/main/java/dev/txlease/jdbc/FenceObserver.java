@@ -1,6 +1,7 @@
 package dev.txlease.jdbc;
 
 import dev.txlease.FenceToken;
+import dev.txlease.LockMode;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -23,10 +24,11 @@ public interface FenceObserver {
      *
      * @param lockName the lock name
      * @param token the lease's fence token
+     * @param mode the lease's mode ({@link LockMode#NL} leases are never checked)
      * @param elapsed how long the guard statements took
      * @param failure {@code null} if the check passed; else a {@link StaleFenceTokenException} (a
      *     newer holder has written), a {@link FenceConflictException} (serialization failure or
      *     deadlock on the guard row), or another {@link SQLException}
      */
-    default void checked(String lockName, FenceToken token, Duration elapsed, SQLException failure) {}
+    default void checked(String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {}
 }

@@ -104,7 +104,8 @@ public final class GuardTable {
                 throw e;
             }
         }
-        // IF NOT EXISTS accepts any table of that name: check that this one can fence.
+        // IF NOT EXISTS accepts any table of that name: check that this one can fence. A table created
+        // before lock modes is accepted (it fences EX holders); GuardDialect.addModeColumnsSql adds the rest.
         GuardTableInspector.resolve(connection, this, dialect);
     }
 

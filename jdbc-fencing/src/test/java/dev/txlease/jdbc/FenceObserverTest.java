@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
 import dev.txlease.jdbc.testing.Databases;
@@ -36,15 +37,15 @@ class FenceObserverTest {
     private final DataSource raw = Databases.h2("observer");
 
     /** One reported check. */
-    record Check(String lockName, FenceToken token, Duration elapsed, SQLException failure) {}
+    record Check(String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {}
 
     /** Records every check. */
     static final class Recorder implements FenceObserver {
         final List<Check> checks = new CopyOnWriteArrayList<>();
 
         @Override
-        public void checked(String lockName, FenceToken token, Duration elapsed, SQLException failure) {
-            checks.add(new Check(lockName, token, elapsed, failure));
+        public void checked(String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {
+            checks.add(new Check(lockName, token, mode, elapsed, failure));
         }
     }
 
@@ -85,6 +86,7 @@ class FenceObserverTest {
         for (Check passed : recorder.checks.subList(0, 2)) {
             assertEquals(name, passed.lockName());
             assertEquals(newer.fenceToken(), passed.token());
+            assertEquals(LockMode.EX, passed.mode());
             assertNull(passed.failure());
         }
         Check stale = recorder.checks.get(2);
@@ -111,7 +113,8 @@ class FenceObserverTest {
 
         jdbi.getConfig(FencingConfig.class).setObserver(new FenceObserver() {
             @Override
-            public void checked(String lockName, FenceToken token, Duration elapsed, SQLException failure) {
+            public void checked(
+                    String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {
                 throw new IllegalStateException("a broken observer");
             }
         });

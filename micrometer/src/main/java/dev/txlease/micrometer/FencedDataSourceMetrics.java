@@ -1,6 +1,7 @@
 package dev.txlease.micrometer;
 
 import dev.txlease.FenceToken;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.FenceConflictException;
 import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.StaleFenceTokenException;
@@ -27,7 +28,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * fencing.bindTo(registry);
  * }</pre>
  *
- * <p>One timer, {@value #FENCE_CHECKS}, with the tag {@code outcome}: {@code passed}, {@code stale}
+ * <p>One timer, {@value #FENCE_CHECKS}, with the tags {@code mode} (the lease's lock mode) and {@code
+ * outcome}: {@code passed}, {@code stale}
  * (a newer fence token has written: {@link StaleFenceTokenException}), {@code conflict} (a
  * serialization failure or deadlock on the guard row: {@link FenceConflictException}) or {@code
  * error} (any other failure of the guard statements). Its count per outcome is the number of checks,
@@ -59,20 +61,20 @@ public final class FencedDataSourceMetrics implements MeterBinder, FenceObserver
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry must not be null");
         for (String outcome : List.of("passed", "stale", "conflict", "error")) {
-            timer(registry, outcome);
+            timer(registry, LockMode.EX, outcome); // other modes appear when used
         }
         registries.addIfAbsent(registry); // bound twice to one registry (by hand and by Spring Boot): counted once
     }
 
     @Override
-    public void checked(String lockName, FenceToken token, Duration elapsed, SQLException failure) {
+    public void checked(String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {
         String outcome = failure == null
                 ? "passed"
                 : failure instanceof StaleFenceTokenException
                         ? "stale"
                         : failure instanceof FenceConflictException ? "conflict" : "error";
         for (MeterRegistry registry : registries) {
-            timer(registry, outcome).record(elapsed);
+            timer(registry, mode, outcome).record(elapsed);
         }
     }
 
@@ -81,10 +83,11 @@ public final class FencedDataSourceMetrics implements MeterBinder, FenceObserver
         return "FencedDataSourceMetrics[tags=" + tags + "]";
     }
 
-    private Timer timer(MeterRegistry registry, String outcome) {
+    private Timer timer(MeterRegistry registry, LockMode mode, String outcome) {
         return Timer.builder(FENCE_CHECKS)
-                .description("Fence checks of leases in database transactions, by outcome")
+                .description("Fence checks of leases in database transactions, by mode and outcome")
                 .tags(tags)
+                .tag("mode", mode.name())
                 .tag("outcome", outcome)
                 .register(registry);
     }

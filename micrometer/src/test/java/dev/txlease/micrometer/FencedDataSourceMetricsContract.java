@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.jdbc.FenceConflictException;
 import dev.txlease.jdbc.FencedDataSource;
@@ -49,6 +50,10 @@ abstract class FencedDataSourceMetricsContract {
     void setUp() throws SQLException {
         registry = new SimpleMeterRegistry();
         pool = rawDataSource();
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS txlease_fence"); // one from before lock modes lacks their columns
+        }
         // tag::micrometer-fencing[]
         FencedDataSourceMetrics fencing = new FencedDataSourceMetrics(Tags.of("db", "orders"));
         FencedDataSource fenced =
@@ -121,6 +126,24 @@ abstract class FencedDataSourceMetricsContract {
     }
 
     @Test
+    void checksAreTaggedWithTheLeasesMode() throws SQLException {
+        AcquireOptions concurrentWrite =
+                AcquireOptions.builder().mode(LockMode.CW).build();
+        try (Lease lease = client.acquire("metrics-" + UUID.randomUUID(), concurrentWrite);
+                Connection connection = begin(fenced.getConnection(lease))) {
+            touch(connection);
+            connection.rollback();
+        }
+        assertEquals(
+                1,
+                registry.get(FencedDataSourceMetrics.FENCE_CHECKS)
+                        .tags("db", "orders", "mode", "CW", "outcome", "passed")
+                        .timer()
+                        .count());
+        assertEquals(0, checks("passed"), "no EX check");
+    }
+
+    @Test
     void aMissingGuardTableIsAnError() throws SQLException {
         FencedDataSourceMetrics metrics = new FencedDataSourceMetrics(Tags.of("db", "missing"));
         FencedDataSource unguarded = FencedDataSource.builder(pool)
@@ -143,7 +166,7 @@ abstract class FencedDataSourceMetricsContract {
 
     private long checks(String outcome) {
         return registry.get(FencedDataSourceMetrics.FENCE_CHECKS)
-                .tags("db", "orders", "outcome", outcome)
+                .tags("db", "orders", "mode", "EX", "outcome", outcome)
                 .timer()
                 .count();
     }

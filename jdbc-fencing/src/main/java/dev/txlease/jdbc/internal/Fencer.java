@@ -25,6 +25,7 @@ public final class Fencer {
     private final GuardDialect dialect;
     private final TransactionContext transactions;
     private final boolean verifyAtCommit;
+    private final boolean fencedReads;
     private final FenceObserver observer;
     private volatile GuardStatements statements;
     private volatile boolean driverAccepted;
@@ -51,17 +52,39 @@ public final class Fencer {
      *     the transaction checked (the default)
      */
     public Fencer(GuardTable table, GuardDialect dialect, TransactionContext transactions, boolean verifyAtCommit) {
-        this(table, dialect, transactions, verifyAtCommit, FenceObserver.NONE);
+        this(table, dialect, transactions, verifyAtCommit, false);
     }
 
     /**
-     * Creates a fencer that reports every check to {@code observer}.
+     * Creates a fencer.
      *
      * @param table the guard table
      * @param dialect the dialect, or {@code null} to detect it from the first connection
      * @param transactions the JTA context, or {@link TransactionContext#NONE}
      * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
      *     the transaction checked (the default)
+     * @param fencedReads whether read-mode leases guard queries on new connections (each connection
+     *     can change it)
+     */
+    public Fencer(
+            GuardTable table,
+            GuardDialect dialect,
+            TransactionContext transactions,
+            boolean verifyAtCommit,
+            boolean fencedReads) {
+        this(table, dialect, transactions, verifyAtCommit, fencedReads, FenceObserver.NONE);
+    }
+
+    /**
+     * Creates a fencer that reports every fence check to {@code observer}.
+     *
+     * @param table the guard table
+     * @param dialect the dialect, or {@code null} to detect it from the first connection
+     * @param transactions the JTA context, or {@link TransactionContext#NONE}
+     * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
+     *     the transaction checked (the default)
+     * @param fencedReads whether read-mode leases guard queries on new connections (each connection
+     *     can change it)
      * @param observer told of every fence check
      */
     public Fencer(
@@ -69,9 +92,11 @@ public final class Fencer {
             GuardDialect dialect,
             TransactionContext transactions,
             boolean verifyAtCommit,
+            boolean fencedReads,
             FenceObserver observer) {
-        this.verifyAtCommit = verifyAtCommit;
         this.observer = Objects.requireNonNull(observer, "observer must not be null");
+        this.verifyAtCommit = verifyAtCommit;
+        this.fencedReads = fencedReads;
         this.table = Objects.requireNonNull(table, "guardTable must not be null");
         this.dialect = dialect;
         this.transactions = Objects.requireNonNull(transactions, "transactions must not be null");
@@ -102,7 +127,7 @@ public final class Fencer {
         try {
             GuardStatements guard = statementsFor(raw);
             refuseTransactionReplay(raw);
-            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit);
+            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit, fencedReads);
         } catch (SQLException | RuntimeException e) {
             try {
                 raw.close();

@@ -62,7 +62,8 @@ public final class GuardTableAudit {
      */
     public static Contents read(Connection connection, GuardTable table) throws SQLException {
         GuardDialect dialect = GuardDialect.detect(connection);
-        String resolved = GuardTableInspector.resolve(connection, table, dialect);
+        String resolved =
+                GuardTableInspector.resolve(connection, table, dialect).qualifiedName();
         SortedMap<String, Long> tokens = new TreeMap<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT name, token FROM " + resolved)) {

@@ -41,6 +41,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     private GuardTable guardTable = GuardTable.defaultTable();
     private GuardDialect dialect;
     private TransactionContext transactions = TransactionContext.NONE;
+    private boolean fencedReads;
     private FenceObserver observer = FenceObserver.NONE;
     private Fencer fencer;
 
@@ -51,6 +52,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         this.guardTable = other.guardTable;
         this.dialect = other.dialect;
         this.transactions = other.transactions;
+        this.fencedReads = other.fencedReads;
         this.observer = other.observer;
         this.fencer = other.fencer;
     }
@@ -106,6 +108,26 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     }
 
     /**
+     * Sets whether leases in read modes ({@link dev.txlease.LockMode#CR CR}, {@link
+     * dev.txlease.LockMode#PR PR}) guard queries too, in every handle (a handle can change it on its
+     * connection: {@code handle.getConnection().unwrap(FencingConnection.class)}); off by default. See
+     * {@link dev.txlease.jdbc.FencedDataSource.Builder#fencedReads(boolean)}.
+     *
+     * @param fencedReads whether read-mode leases guard queries
+     * @return this config
+     */
+    public FencingConfig setFencedReads(boolean fencedReads) {
+        this.fencedReads = fencedReads;
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns whether read-mode leases guard queries in new handles. */
+    public boolean getFencedReads() {
+        return fencedReads;
+    }
+
+    /**
      * Sets the observer told of every fence check (for metrics); {@link FenceObserver#NONE} by
      * default.
      *
@@ -122,7 +144,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     Fencer fencer() {
         Fencer current = fencer;
         if (current == null) {
-            current = new Fencer(guardTable, dialect, transactions, true, observer);
+            current = new Fencer(guardTable, dialect, transactions, true, fencedReads, observer);
             fencer = current;
         }
         return current;
