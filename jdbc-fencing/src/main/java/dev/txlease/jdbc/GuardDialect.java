@@ -63,7 +63,8 @@ public enum GuardDialect {
      * {@code cw_token}, {@code pr_token}, {@code pw_token}, each {@code BIGINT DEFAULT 0 NOT NULL}) to a
      * guard table created before lock modes, which has only {@code name} and {@code token}. Such a
      * table keeps fencing {@link dev.txlease.LockMode#EX EX} holders; a lease in another mode needs the
-     * columns. Run it once, in a migration; then restart the applications that use the table, so that
+     * columns. Run it once, in a migration (or let {@link GuardTable#createIfAbsent(javax.sql.DataSource)},
+     * which {@code FencedDataSource.createGuardTable()} calls, run it); then restart the applications that use the table, so that
      * every data source uses the columns (each reads the table's columns once).
      *
      * @param tableName the table name, as {@link GuardTable#named(String)} accepts it

@@ -259,9 +259,10 @@ abstract class ConfigurationContract {
         }
         execute(raw, "DROP TABLE IF EXISTS " + table);
         execute(raw, tableBeforeModesSql(dialect, table));
+        // Not createGuardTable(): that adds the mode columns (see the next test); here the table is
+        // used as an application that never called it after upgrading finds it.
         FencedDataSource premodes =
                 FencedDataSource.builder(raw).guardTable(table).build();
-        premodes.createGuardTable(); // accepted: fit for EX
 
         String name = LeaseHolders.newLockName();
         Lease ex1 = FixedLease.of(name, 1, LockMode.EX);
@@ -283,6 +284,37 @@ abstract class ConfigurationContract {
         write(premodes, reader, "PR"); // the same data source sees the new columns
         assertThrows(StaleFenceTokenException.class, () -> write(premodes, ex2, "EX2-stale"));
         assertEquals(List.of("EX1@1", "EX2@2", "EX2-again@2", "PR@3"), WriteLog.entries(raw, name));
+    }
+
+    /**
+     * Issue 16, migration: {@code createGuardTable()} on a guard table created before lock modes adds
+     * the mode columns, keeping every row's token (the new columns start at 0), so that an upgraded
+     * application (and a test database left by an earlier version) fences every mode at once.
+     */
+    @Test
+    void createGuardTableAddsTheModeColumnsToATableFromBeforeModes() throws Exception {
+        String table = "txl_cfg_upgraded";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        String name = LeaseHolders.newLockName();
+        Lease ex1 = FixedLease.of(name, 1, LockMode.EX);
+        Lease ex2 = FixedLease.of(name, 2, LockMode.EX);
+        Lease reader = FixedLease.of(name, 3, LockMode.PR);
+        FencedDataSource upgraded =
+                FencedDataSource.builder(raw).guardTable(table).build();
+        write(upgraded, ex2, "EX2"); // a row written before the upgrade
+
+        upgraded.createGuardTable();
+        upgraded.createGuardTable(); // idempotent
+
+        assertThrows(StaleFenceTokenException.class, () -> write(upgraded, ex1, "EX1-stale")); // row kept
+        write(upgraded, reader, "PR");
+        assertThrows(StaleFenceTokenException.class, () -> write(upgraded, ex2, "EX2-stale"));
+        assertEquals(List.of("EX2@2", "PR@3"), WriteLog.entries(raw, name));
     }
 
     /** Issue 16: {@code createTableSql} creates the mode columns; {@code addModeColumnsSql} adds them. */

@@ -254,9 +254,10 @@ public final class GuardStatements {
                 "Guard table " + configured + " has no column for lock mode " + mode + " (it lacks " + missing
                         + "; it was probably created before txlease supported lock modes), so lock '" + lockName
                         + "' held in mode " + mode + " with token " + token + " cannot be fenced. Add the columns"
-                        + " with: " + GuardColumns.addColumnsSql(dialect, configured.name(), missing) + " ; then"
-                        + " restart the applications that use the table (a data source reads its columns once)."
-                        + " Exclusive (EX) leases keep working without them.",
+                        + " with: " + GuardColumns.addColumnsSql(dialect, configured.name(), missing) + " (or call"
+                        + " FencedDataSource.createGuardTable(), which adds them); then restart the applications"
+                        + " that use the table (a data source reads its columns once). Exclusive (EX) leases"
+                        + " keep working without them.",
                 "42S22");
     }
 
