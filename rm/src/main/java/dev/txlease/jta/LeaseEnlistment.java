@@ -197,7 +197,8 @@ final class LeaseEnlistment {
         if (existing instanceof LeaseXAResource) {
             return (LeaseXAResource) existing;
         }
-        LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
+        LeaseXAResource resource =
+                new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry), engine.events());
         try {
             registry.registerInterposedSynchronization(new Synchronization() {
                 @Override
