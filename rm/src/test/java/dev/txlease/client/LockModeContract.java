@@ -375,4 +375,26 @@ abstract class LockModeContract {
         assertEquals(LeaseState.RELEASED, lease.state());
         assertEquals(List.of(), record("lost-renew").holders());
     }
+
+    @Test
+    void aConversionThatTimesOutKeepsTheOldModeAndToken() {
+        DefaultLeaseClient a = client("a");
+        DefaultLeaseClient b = client("b");
+        Lease upgrading = a.acquire(
+                "stuck",
+                in(LockMode.PR).toBuilder().waitTimeout(Duration.ofMillis(200)).build());
+        Lease other = b.acquire("stuck", in(LockMode.PR));
+        long before = upgrading.fenceToken().value();
+        dev.txlease.LeaseTimeoutException timeout =
+                assertThrows(dev.txlease.LeaseTimeoutException.class, () -> upgrading.convert(LockMode.EX));
+        assertEquals("stuck", timeout.lockName());
+        assertEquals("b", timeout.owner(), "names the reader it waited for");
+        assertEquals(LockMode.PR, upgrading.mode());
+        assertEquals(before, upgrading.fenceToken().value());
+        assertTrue(upgrading.isValid());
+        a.renew(upgrading); // still our PR holder in the store
+        assertEquals(2, record("stuck").holders().size());
+        assertTrue(b.release(other));
+        assertTrue(a.release(upgrading));
+    }
 }

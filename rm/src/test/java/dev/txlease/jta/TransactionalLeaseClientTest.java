@@ -149,6 +149,30 @@ class TransactionalLeaseClientTest {
         }
     }
 
+    // Issue 16: asking again in a stronger mode converts the transaction's lease; a weaker one reuses it.
+    @Test
+    void sameLockAskedAgainInAStrongerModeConvertsTheTransactionsLease() throws Exception {
+        TM.begin();
+        Lease reader = leases.acquire(
+                "shared-2", AcquireOptions.builder().mode(LockMode.PR).build());
+        long readFence = reader.fenceToken().value();
+        assertSame(
+                reader,
+                leases.acquire(
+                        "shared-2", AcquireOptions.builder().mode(LockMode.CR).build()));
+        assertEquals(LockMode.PR, reader.mode(), "PR covers CR");
+        assertSame(
+                reader,
+                leases.acquire(
+                        "shared-2", AcquireOptions.builder().mode(LockMode.CW).build()));
+        assertEquals(LockMode.PW, reader.mode(), "the least mode that covers PR and CW");
+        assertTrue(reader.fenceToken().value() > readFence, "a conversion is a new grant");
+        database.insert(TM.getTransaction(), "shared-2", reader.fenceToken().value());
+        TM.commit();
+        assertEquals(LeaseState.RELEASED, reader.state());
+        assertEquals(List.of(), store.read("shared-2").orElseThrow().holders());
+    }
+
     @Test
     void rollbackReleasesTheLeaseAndDiscardsTheRow() throws Exception {
         TM.begin();
