@@ -397,4 +397,46 @@ abstract class LockModeContract {
         assertTrue(b.release(other));
         assertTrue(a.release(upgrading));
     }
+
+    @Test
+    void aDeadWaitersMarkerIsRemovedAfterItsLeaseOnTheRequestersClock() {
+        DefaultLeaseClient alive = client("alive");
+        alive.acquire("ghost", in(LockMode.PR));
+        assertTrue(store.markWaiting(
+                        "ghost",
+                        new dev.txlease.spi.LeaseWaiter(
+                                "ghost-waiter", LockMode.EX, "ghost", "v1", Duration.ofSeconds(5)),
+                        null)
+                .succeeded());
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient reader = client("reader", clock);
+        assertEquals(Optional.empty(), reader.tryAcquire("ghost", in(LockMode.PR)), "the marker holds readers back");
+        clock.advance(Duration.ofSeconds(5).minusMillis(1));
+        assertEquals(Optional.empty(), reader.tryAcquire("ghost", in(LockMode.PR)));
+        clock.advance(Duration.ofMillis(2));
+        dynamo().requests().reset();
+        assertTrue(reader.tryAcquire("ghost", in(LockMode.PR)).isPresent());
+        assertEquals(1, dynamo().requests().total(), "removed in the grant");
+        assertEquals(null, record("ghost").waiter());
+    }
+
+    @Test
+    void aReaderTakesOverADeadExclusiveHolderInOneRequest() {
+        DefaultLeaseClient dying = client("dying");
+        Lease dead = dying.acquire(
+                "dead-ex",
+                in(LockMode.EX).toBuilder().leaseDuration(Duration.ofSeconds(5)).build());
+        ManualClock clock = new ManualClock();
+        DefaultLeaseClient reader = client("reader", clock);
+        assertEquals(Optional.empty(), reader.tryAcquire("dead-ex", in(LockMode.PR)));
+        clock.advance(Duration.ofSeconds(5));
+        dynamo().requests().reset();
+        Lease taken = reader.tryAcquire("dead-ex", in(LockMode.PR)).orElseThrow();
+        assertEquals(1, dynamo().requests().total());
+        assertTrue(taken.fenceToken().compareTo(dead.fenceToken()) > 0);
+        LeaseRecord after = record("dead-ex");
+        assertTrue(after.released(), "the EX holder was released by the takeover");
+        assertEquals(1, after.holders().size());
+        assertThrows(dev.txlease.LeaseLostException.class, () -> dying.renew(dead));
+    }
 }
