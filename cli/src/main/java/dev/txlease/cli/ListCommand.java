@@ -9,16 +9,13 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * {@code list}: the held leases of the table. A consistent, paginated {@code Scan} of the lock
- * names that have an owner and are not released, then a consistent read of each through the store
- * (a lock released in between is left out).
+ * {@code list}: the held leases of the table. A consistent, paginated {@code Scan} ({@link
+ * LeaseTableScan}) of the lock names that have an owner and are not released, then a consistent
+ * read of each through the store (a lock released in between is left out).
  *
  * <p>Not thread-safe: one instance runs one command line.
  */
@@ -45,33 +42,18 @@ final class ListCommand extends StoreCommand {
     private List<String> heldNames(DynamoDbClient client, DynamoDbLeaseStore store) {
         DynamoDbLeaseAttributes attributes = store.attributes();
         List<String> names = new ArrayList<>();
-        Map<String, AttributeValue> startKey = null;
-        do {
-            ScanRequest request = ScanRequest.builder()
-                    .tableName(store.tableName())
-                    .consistentRead(true)
-                    .projectionExpression("#name")
-                    .filterExpression("attribute_exists(#owner) AND #released = :false")
-                    .expressionAttributeNames(Map.of(
-                            "#name", attributes.partitionKey(),
-                            "#owner", attributes.owner(),
-                            "#released", attributes.released()))
-                    .expressionAttributeValues(Map.of(
-                            ":false", AttributeValue.builder().bool(false).build()))
-                    .exclusiveStartKey(startKey)
-                    .build();
-            ScanResponse page;
-            try {
-                page = client.scan(request);
-            } catch (SdkException e) {
-                throw storeOptions.unavailable("Scan", e);
-            }
-            page.items()
-                    .forEach(item ->
-                            names.add(item.get(attributes.partitionKey()).s()));
-            startKey =
-                    page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (startKey != null);
+        LeaseTableScan.scan(
+                client,
+                storeOptions,
+                request -> request.projectionExpression("#name")
+                        .filterExpression("attribute_exists(#owner) AND #released = :false")
+                        .expressionAttributeNames(Map.of(
+                                "#name", attributes.partitionKey(),
+                                "#owner", attributes.owner(),
+                                "#released", attributes.released()))
+                        .expressionAttributeValues(Map.of(
+                                ":false", AttributeValue.builder().bool(false).build())),
+                item -> names.add(item.get(attributes.partitionKey()).s()));
         return names;
     }
 }

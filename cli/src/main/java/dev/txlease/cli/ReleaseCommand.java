@@ -36,6 +36,9 @@ final class ReleaseCommand extends StoreCommand {
     @Option(names = "--force", description = "Required: confirms that the holder may lose its lease.")
     boolean force;
 
+    @Option(names = "--json", description = "Print a JSON object.")
+    boolean json;
+
     @Override
     int run(DynamoDbClient client, DynamoDbLeaseStore store) {
         if (!force) {
@@ -61,6 +64,13 @@ final class ReleaseCommand extends StoreCommand {
             err().println("error: lock '" + name + "' changed while releasing (now " + result.record()
                     + "); nothing released: run 'inspect' and try again");
             return TxleaseCli.NOT_HELD;
+        }
+        if (json) {
+            out().println("{\"name\":" + LeaseOutput.quote(name) + ",\"owner\":" + LeaseOutput.quote(owner)
+                    + ",\"node\":" + LeaseOutput.quote(record.node()) + ",\"released\":true,\"fence\":"
+                    + record.fence() + ",\"nextFenceAtLeast\":" + (record.fence() + 1) + ",\"preparedXid\":"
+                    + LeaseOutput.quote(record.transactionId()) + "}");
+            return TxleaseCli.OK;
         }
         out().println("Released lock '" + name + "' held by '" + owner + "' with fence token " + record.fence() + ".");
         out().println("The fence counter stays at " + record.fence() + ": the next grant carries token "

@@ -24,9 +24,12 @@ abstract class StoreCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         try (DynamoDbClient client = storeOptions.client()) {
-            return run(client, storeOptions.store(client));
+            return run(client, storeOptions.store(client, this::configure));
         }
     }
+
+    /** Sets what the command needs of the store beyond the table name; nothing by default. */
+    void configure(DynamoDbLeaseStore.Builder builder) {}
 
     /**
      * Runs the command.

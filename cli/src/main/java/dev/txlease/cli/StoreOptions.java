@@ -4,6 +4,7 @@ import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -28,12 +29,14 @@ final class StoreOptions {
 
     @Option(
             names = "--region",
+            paramLabel = "REGION",
             defaultValue = "${env:AWS_REGION:-us-east-1}",
             description = "AWS region (env AWS_REGION; default ${DEFAULT-VALUE}).")
     String region;
 
     @Option(
             names = "--table",
+            paramLabel = "TABLE",
             defaultValue = "${env:TXLEASE_DYNAMODB_TABLE:-" + DynamoDbLeaseStore.DEFAULT_TABLE_NAME + "}",
             description = "Lease table (env TXLEASE_DYNAMODB_TABLE; default ${DEFAULT-VALUE}).")
     String table;
@@ -68,9 +71,11 @@ final class StoreOptions {
         }
     }
 
-    /** Returns the store over {@code client}; sends no request. */
-    DynamoDbLeaseStore store(DynamoDbClient client) {
-        return DynamoDbLeaseStore.builder(client).tableName(table).build();
+    /** Returns the store over {@code client}, configured further by {@code configure}; sends no request. */
+    DynamoDbLeaseStore store(DynamoDbClient client, Consumer<DynamoDbLeaseStore.Builder> configure) {
+        DynamoDbLeaseStore.Builder builder = DynamoDbLeaseStore.builder(client).tableName(table);
+        configure.accept(builder);
+        return builder.build();
     }
 
     /** Returns the failure of a request this tool sent itself (not through the store). */

@@ -10,10 +10,12 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code txlease} command: one subcommand per operation on the lease table.
  *
- * <p>Exit codes: {@value #OK} success, {@value #STORE_FAILED} the store could not be reached or
- * failed (unknown table, wrong endpoint, no credentials), {@value #USAGE} bad input (unknown
- * option, missing name, a release without {@code --force}), {@value #NOT_HELD} the lock does not
- * exist, is not held by the given owner, or changed while the command ran.
+ * <p>Exit codes: {@value #OK} success, {@value #STORE_FAILED} the store or the database could not
+ * be reached or failed (unknown table, wrong endpoint, no credentials), {@value #USAGE} bad input
+ * (unknown option, missing name, a release without {@code --force}, no driver for the JDBC URL),
+ * {@value #NOT_HELD} the lock does not exist, is not held by the given owner, or changed while the
+ * command ran, {@value #GUARD_UNFIT} the guard table is missing or cannot fence, {@value
+ * #FENCE_WENT_BACK} a guard token is above the lease table's fence.
  *
  * <p>Not thread-safe: one instance runs one command line.
  */
@@ -21,26 +23,29 @@ import picocli.CommandLine.Spec;
         name = "txlease",
         mixinStandardHelpOptions = true,
         versionProvider = TxleaseCli.Version.class,
-        description = "Operates the txlease lease table on DynamoDB.",
+        description = "Operates the txlease lease table on DynamoDB and checks guard tables.",
         subcommands = {
             CreateTableCommand.class,
             ListCommand.class,
             InspectCommand.class,
             ReleaseCommand.class,
-            PreparedCommand.class
+            PreparedCommand.class,
+            GuardCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the lease store could not be reached or failed",
-            "2:bad input (unknown option, missing argument, release without --force)",
-            "3:no such lock, not held by that owner, or changed meanwhile"
+            "1:the lease store or the database could not be reached or failed",
+            "2:bad input (unknown option, missing argument, release without --force, no driver for the JDBC URL)",
+            "3:no such lock, not held by that owner, or changed meanwhile",
+            "4:the guard table is missing or cannot fence (guard check)",
+            "5:a guard token above the lease table's fence: the lease table went back (guard check)"
         })
 public final class TxleaseCli implements Runnable {
     /** Exit code: success. */
     public static final int OK = 0;
 
-    /** Exit code: the lease store could not be reached or failed. */
+    /** Exit code: the lease store or the database could not be reached or failed. */
     public static final int STORE_FAILED = 1;
 
     /** Exit code: bad input. */
@@ -48,6 +53,12 @@ public final class TxleaseCli implements Runnable {
 
     /** Exit code: no such lock, not held by the given owner, or changed while the command ran. */
     public static final int NOT_HELD = 3;
+
+    /** Exit code: the guard table is missing or cannot fence (no primary key on name, not InnoDB). */
+    public static final int GUARD_UNFIT = 4;
+
+    /** Exit code: a guard token is above the lease table's fence: the lease table went back. */
+    public static final int FENCE_WENT_BACK = 5;
 
     @Spec
     private CommandSpec spec;
@@ -79,6 +90,10 @@ public final class TxleaseCli implements Runnable {
     }
 
     private static int handle(Exception exception, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        if (exception instanceof CommandFailure failure) {
+            commandLine.getErr().println("error: " + failure.getMessage());
+            return failure.exitCode();
+        }
         if (exception instanceof LeaseStoreUnavailableException) {
             commandLine.getErr().println("error: " + exception.getMessage());
             return STORE_FAILED;

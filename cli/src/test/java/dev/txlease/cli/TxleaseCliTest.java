@@ -2,6 +2,7 @@ package dev.txlease.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
@@ -10,18 +11,15 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.PreparedBranch;
 import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.DynamoDbLocal;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 /**
  * Runs every command of the tool in-process (picocli's {@code execute}) against DynamoDB Local over
@@ -197,17 +195,113 @@ class TxleaseCliTest {
     }
 
     @Test
-    void aWrongEndpointIsAStoreFailureThatNamesIt() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        String endpoint = "http://127.0.0.1:" + closedPort;
+    void aWrongEndpointIsAStoreFailureThatNamesIt() {
+        String endpoint = "http://127.0.0.1:" + Cli.closedPort();
 
         Run list = runAt(endpoint, "list", "--table", "txlease_locks");
 
         assertEquals(TxleaseCli.STORE_FAILED, list.exitCode, list.toString());
         assertTrue(list.err.startsWith("error: Scan on table 'txlease_locks' at " + endpoint), list.err);
+        for (List<String> command : List.of(
+                List.of("create-table"),
+                List.of("inspect", "orders"),
+                List.of("release", "orders", "--owner", "worker-1", "--force"),
+                List.of("prepared", "--node", "node-a"))) {
+            Run run = runAt(endpoint, command.toArray(String[]::new));
+            assertEquals(TxleaseCli.STORE_FAILED, run.exitCode, command + ": " + run);
+            assertTrue(run.err.startsWith("error: "), command + ": " + run.err);
+            assertTrue(run.err.contains("txlease_locks"), command + ": " + run.err);
+            assertTrue(run.err.contains("Unable to execute HTTP request"), command + ": " + run.err);
+            assertEquals("", run.out, command + ": " + run.out);
+        }
+    }
+
+    @Test
+    void createTableWithReleasedItemExpiryTurnsTimeToLiveOnForTheExpiryAttribute() {
+        String table = DYNAMO.newTableName();
+        String plain = DYNAMO.newTableName();
+
+        Run text = run("create-table", "--released-item-expiry", "PT24H", "--table", table);
+        Run json = run("create-table", "--released-item-expiry", "PT24H", "--table", table, "--json");
+        Run withoutExpiry = run("create-table", "--table", plain, "--json");
+
+        assertEquals(TxleaseCli.OK, text.exitCode, text.toString());
+        assertTrue(
+                text.out.contains("Time to live: ENABLED on attribute 'expiresAt': DynamoDB deletes a lock's item"
+                        + " once it has been released for PT24H"),
+                text.out);
+        TimeToLiveDescription ttl = DYNAMO.client()
+                .describeTimeToLive(request -> request.tableName(table))
+                .timeToLiveDescription();
+        assertEquals(TimeToLiveStatus.ENABLED, ttl.timeToLiveStatus());
+        assertEquals("expiresAt", ttl.attributeName());
+        assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
+        assertEquals(
+                "{\"table\":\"" + table + "\",\"status\":\"ACTIVE\",\"partitionKey\":\"name\","
+                        + "\"preparedIndex\":\"" + DynamoDbLeaseStore.PREPARED_INDEX + "\",\"timeToLive\":\"ENABLED\","
+                        + "\"timeToLiveAttribute\":\"expiresAt\",\"releasedItemExpiry\":\"PT24H\"}",
+                json.out.strip());
+        assertEquals(TxleaseCli.OK, withoutExpiry.exitCode, withoutExpiry.toString());
+        assertEquals(
+                "{\"table\":\"" + plain + "\",\"status\":\"ACTIVE\",\"partitionKey\":\"name\","
+                        + "\"preparedIndex\":\"" + DynamoDbLeaseStore.PREPARED_INDEX + "\",\"timeToLive\":\"DISABLED\","
+                        + "\"timeToLiveAttribute\":null,\"releasedItemExpiry\":null}",
+                withoutExpiry.out.strip());
+    }
+
+    @Test
+    void aReleasedItemExpiryUnderOneHourOrNotADurationIsRefusedBeforeAnyRequest() {
+        String table = DYNAMO.newTableName();
+        long requestsBefore = DYNAMO.requests().total();
+
+        Run tooShort = run("create-table", "--released-item-expiry", "PT30M", "--table", table);
+        Run notADuration = run("create-table", "--released-item-expiry", "24h", "--table", table);
+
+        assertEquals(TxleaseCli.USAGE, tooShort.exitCode, tooShort.toString());
+        assertTrue(
+                tooShort.err.startsWith("error: --released-item-expiry PT30M is refused: releasedItemExpiry must be"
+                        + " between 1 hour and 3650 days, was PT30M"),
+                tooShort.err);
+        assertEquals(TxleaseCli.USAGE, notADuration.exitCode, notADuration.toString());
+        assertTrue(notADuration.err.contains("Invalid value for option '--released-item-expiry'"), notADuration.err);
+        assertEquals(requestsBefore, DYNAMO.requests().total(), "refused before any request");
+        assertThrows(ResourceNotFoundException.class, () -> DYNAMO.client()
+                .describeTable(request -> request.tableName(table)));
+    }
+
+    @Test
+    void forcedReleaseWithJsonPrintsWhatItReleasedAndTheNextTokenFloor() {
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        LeaseRecord held = grant(store, "orders", "worker-1", "node-a").record();
+        prepare(store, held, "xid-orders-1");
+
+        Run json = run("release", "orders", "--owner", "worker-1", "--force", "--json", "--table", store.tableName());
+
+        assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
+        assertEquals(
+                "{\"name\":\"orders\",\"owner\":\"worker-1\",\"node\":\"node-a\",\"released\":true,\"fence\":"
+                        + held.fence() + ",\"nextFenceAtLeast\":" + (held.fence() + 1)
+                        + ",\"preparedXid\":\"xid-orders-1\"}",
+                json.out.strip());
+        assertTrue(store.read("orders").orElseThrow().released());
+    }
+
+    @Test
+    void unknownTableOrMissingNameOnReleaseAndPrepared() {
+        String table = DYNAMO.newTableName();
+
+        Run release = run("release", "orders", "--owner", "worker-1", "--force", "--table", table);
+        Run prepared = run("prepared", "--node", "node-a", "--table", table);
+        Run createBadTable = run("create-table", "--table", "x");
+        Run missingName = run("release", "--owner", "worker-1", "--force", "--table", table);
+
+        assertEquals(TxleaseCli.STORE_FAILED, release.exitCode, release.toString());
+        assertTrue(release.err.contains("'" + table + "'"), release.err);
+        assertEquals(TxleaseCli.STORE_FAILED, prepared.exitCode, prepared.toString());
+        assertTrue(prepared.err.contains(table), prepared.err);
+        assertEquals(TxleaseCli.USAGE, createBadTable.exitCode, createBadTable.toString());
+        assertEquals(TxleaseCli.USAGE, missingName.exitCode, missingName.toString());
+        assertTrue(missingName.err.contains("Missing required parameter: 'NAME'"), missingName.err);
     }
 
     @Test
@@ -224,14 +318,16 @@ class TxleaseCliTest {
         assertEquals(TxleaseCli.USAGE, badTable.exitCode, badTable.toString());
         assertTrue(badTable.err.contains("tableName must be 3 to 255 characters"), badTable.err);
         assertEquals(TxleaseCli.USAGE, badEndpoint.exitCode, badEndpoint.toString());
-        for (String command : List.of("create-table", "list", "inspect", "release", "prepared")) {
-            Run help = run(command, "--help");
+        for (String command : List.of("create-table", "list", "inspect", "release", "prepared", "guard check")) {
+            Run help = run((command + " --help").split(" "));
             assertEquals(TxleaseCli.OK, help.exitCode, help.toString());
             assertTrue(help.out.startsWith("Usage: txlease " + command), help.out);
             assertTrue(help.out.contains("--endpoint=URL"), help.out);
+            assertTrue(help.out.contains("--json"), help.out);
         }
         Run help = run("--help");
         assertTrue(help.out.contains("Exit codes:"), help.out);
+        assertTrue(help.out.contains("5   a guard token above the lease table's fence"), help.out);
     }
 
     private static StoreResult grant(DynamoDbLeaseStore store, String name, String owner, String node) {
@@ -259,19 +355,9 @@ class TxleaseCliTest {
         return runAt(DYNAMO.endpoint().toString(), args);
     }
 
-    /** Runs the tool in this JVM with {@code --endpoint} added to the subcommand, capturing its output. */
     private static Run runAt(String endpoint, String... args) {
-        List<String> line = new ArrayList<>(List.of(args));
-        if (!line.isEmpty() && !line.get(0).startsWith("-")) {
-            line.add(1, "--endpoint=" + endpoint);
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = TxleaseCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(line.toArray(String[]::new));
-        return new Run(exitCode, out.toString(), err.toString());
+        Cli.Run run = Cli.runAt(endpoint, args);
+        return new Run(run.exitCode(), run.out(), run.err());
     }
 
     private record Run(int exitCode, String out, String err) {}
