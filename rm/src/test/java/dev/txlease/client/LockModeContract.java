@@ -439,4 +439,77 @@ abstract class LockModeContract {
         assertEquals(1, after.holders().size());
         assertThrows(dev.txlease.LeaseLostException.class, () -> dying.renew(dead));
     }
+
+    @Test
+    void concurrentCompatibleRequestsAreAllGrantedWithDistinctTokens() throws Exception {
+        int readers = 8;
+        List<CompletableFuture<Optional<Lease>>> racing = new ArrayList<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(readers);
+        try {
+            for (int i = 0; i < readers; i++) {
+                DefaultLeaseClient racer = client("racer-" + i);
+                racing.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                start.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return racer.tryAcquire("crowd", in(LockMode.PR));
+                        },
+                        pool));
+            }
+            start.countDown();
+            java.util.Set<Long> tokens = new java.util.HashSet<>();
+            for (CompletableFuture<Optional<Lease>> result : racing) {
+                Lease lease = result.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).orElseThrow();
+                tokens.add(lease.fenceToken().value());
+            }
+            assertEquals(readers, tokens.size(), "each grant its own token");
+            assertEquals(readers, record("crowd").count(LockMode.PR));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aWaitingConversionKeepsTheLeaseRenewedByItsHeartbeat() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> loss = new java.util.concurrent.atomic.AtomicReference<>();
+        AcquireOptions beating = in(LockMode.PR).toBuilder()
+                .leaseDuration(Duration.ofSeconds(2))
+                .heartbeatPeriod(Duration.ofMillis(100))
+                .listener(new dev.txlease.LeaseListener() {
+                    @Override
+                    public void onLost(Lease lease, dev.txlease.LossCause cause, Throwable detail) {
+                        loss.set(cause + " " + detail + " " + lease);
+                    }
+                })
+                .build();
+        DefaultLeaseClient a = client("a");
+        DefaultLeaseClient b = client("b");
+        Lease upgrading = a.acquire("beating", beating);
+        Lease other = b.acquire("beating", beating);
+        CompletableFuture<Void> conversion = CompletableFuture.runAsync(() -> upgrading.convert(LockMode.EX));
+        String first = record("beating").holders().stream()
+                .filter(holder -> holder.owner().equals("a"))
+                .findFirst()
+                .orElseThrow()
+                .version();
+        // the conversion waits for b; its lease (600 ms) must be renewed while it waits
+        assertFalse(
+                Await.reached(Duration.ofMillis(1500), conversion::isDone),
+                () -> "ended: " + conversion + " loss " + loss.get());
+        assertTrue(
+                record("beating").holders().stream()
+                        .anyMatch(holder ->
+                                holder.owner().equals("a") && !holder.version().equals(first)),
+                "a renewed its PR holder while converting");
+        assertTrue(upgrading.isValid(), "renewed while the conversion waits");
+        assertTrue(b.release(other));
+        conversion.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(LockMode.EX, upgrading.mode());
+        assertTrue(upgrading.isValid());
+        assertTrue(a.release(upgrading));
+    }
 }
