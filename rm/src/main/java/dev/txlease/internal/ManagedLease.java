@@ -172,9 +172,31 @@ public final class ManagedLease implements Lease {
         try {
             requireHeld("convert");
             requireUnexpired("convert");
+            renewIfDue();
             return loop.attempt() != null;
         } finally {
             operation.unlock();
+        }
+    }
+
+    /**
+     * Renews now if the heartbeat's period has passed since the last renewal: a conversion that waits
+     * sends attempts as often as it polls, each holding the operation lock, so the heartbeat (which
+     * skips a turn that finds the lock taken) could miss every turn. A renewal that cannot reach the
+     * store is left to the heartbeat's reporting; a lost lease ends the conversion.
+     */
+    private void renewIfDue() {
+        LeaseHeartbeat beating;
+        synchronized (this) {
+            beating = heartbeat;
+        }
+        if (beating == null || remaining().compareTo(leaseDuration.minus(beating.period())) > 0) {
+            return;
+        }
+        try {
+            renew();
+        } catch (LeaseStoreUnavailableException e) {
+            // outcome unknown: the next attempt or beat renews again
         }
     }
 

@@ -5,9 +5,11 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.internal.LeaseEngine;
+import dev.txlease.internal.LockModes;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Synchronization;
@@ -61,7 +63,7 @@ final class LeaseEnlistment {
             LeaseXAResource resource, Transaction transaction, String name, AcquireOptions options, boolean wait) {
         Optional<TransactionalLease> held = resource.find(name);
         if (held.isPresent()) {
-            Lease reused = reuse(held.get());
+            Lease reused = reuse(held.get(), options.mode());
             leaveTraceOnThread();
             return Optional.of(reused);
         }
@@ -256,7 +258,11 @@ final class LeaseEnlistment {
         }
     }
 
-    private TransactionalLease reuse(TransactionalLease held) {
+    /**
+     * The transaction's lease on the name serves a new request if its mode covers the requested one;
+     * otherwise it is converted to the least mode that covers both (waiting like an acquire).
+     */
+    private TransactionalLease reuse(TransactionalLease held, LockMode wanted) {
         if (!held.managed().isGrantedBy(engine)) {
             throw new LeaseException(
                     "Lock '" + held.name() + "' is already held in this transaction by another client (owner "
@@ -277,6 +283,9 @@ final class LeaseEnlistment {
                     held.fenceToken(),
                     cause,
                     null);
+        }
+        if (!LockModes.covers(held.mode(), wanted)) {
+            held.convert(LockModes.join(held.mode(), wanted));
         }
         return held;
     }
