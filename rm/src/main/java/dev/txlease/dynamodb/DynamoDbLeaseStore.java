@@ -55,6 +55,38 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *                         only with {@link Builder#releasedItemExpiry}, removed by every grant
  * </pre>
  *
+ * <p>These are the EX holder's attributes, exactly as before lock modes existed: an item that only
+ * ever saw EX leases carries nothing else. Holders in the other modes ({@link dev.txlease.LockMode}
+ * NL, CR, CW, PR, PW) add, with the holder prefix {@code h_} ({@link
+ * DynamoDbLeaseAttributes#holderPrefix()}):
+ *
+ * <pre>
+ *   h_PR            N     how many PR holders the item has (one counter per mode: h_NL ... h_PW)
+ *   h_PR_&lt;id&gt;       M     one PR holder under its holder id (one per grant, chosen by the client):
+ *                         o = owner, v = version (CAS nonce), d = lease duration in ms, n = node,
+ *                         b = data (optional), x = prepared transaction (optional)
+ *   h_PR#&lt;id&gt;       N     that holder's fence token
+ *   waiter          M     the waiter marker, absent when nobody queues: i = waiter id, m = mode,
+ *                         o = owner, v = version, d = lease duration in ms
+ * </pre>
+ *
+ * <p>A new item made by a grant in another mode than EX also gets {@code version}, {@code
+ * leaseDurationMs} and {@code released = true} (no EX holder). Clients of a txlease version without
+ * lock modes ignore the holders of the other modes and would grant EX beside them: upgrade every
+ * client of a table before any of them uses another mode than EX.
+ *
+ * <h3>Limits</h3>
+ *
+ * <p>At most {@value #MAX_HOLDERS_PER_MODE} holders per name in each of NL, CR, CW and PR (PW and EX
+ * have at most one by the compatibility matrix), so at most 97 at once; the grant's condition
+ * enforces it ({@code h_M < 32}) and the client fails with a {@link dev.txlease.LeaseLimitException}
+ * naming the lock, the mode and the limit. A holder in another mode than EX has an owner and a node
+ * of at most 128 UTF-8 bytes, data of at most 256 bytes and a prepared transaction id of at most
+ * 320 characters (checked before sending, {@link IllegalArgumentException}): about 0.9 KB per
+ * holder, so 32 NL holders beside an EX holder with the largest data stay below DynamoDB's 400 KB
+ * item, and a grant that evicts all 65 holders an EX request can meet stays below the 4 KB
+ * expression limit.
+ *
  * <p>Prepared transaction branches are kept in items of their own ({@code PreparedBranchItems}:
  * partition key U+0001 {@code "prepared:"} node {@code "/"} txid, which no lock name can be, and the
  * attributes {@code preparedNode}, {@code preparedTxid}, {@code preparedLocks}, {@code
@@ -78,6 +110,47 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       owner, data, txid}. The item and its fence token stay.
  *   <li><b>Complete transaction</b>: on condition {@code txid = :txid}, release as above, or only
  *       {@code REMOVE txid} when the lease is kept.
+ *   <li><b>Grant in mode M</b> (one {@code UpdateItem}, whatever the mode): for EX the SET above; for
+ *       another mode {@code SET h_M_<id> = :holder, h_M#<id> = if_not_exists(fence, :base) + 1,
+ *       fence = if_not_exists(fence, :base) + 1, h_M = if_not_exists(h_M, 0) + 1} (and {@code
+ *       version}, {@code leaseDurationMs}, {@code released} if the item is new). Condition, ANDed:
+ *       <ul>
+ *         <li>the EX holder: free or taken over as above, unless M is NL (NL is compatible with every
+ *             mode); a takeover by a request in another mode releases it ({@code SET released = true
+ *             REMOVE owner, data, txid});
+ *         <li>for every mode X among CR, CW, PR, PW incompatible with M: {@code attribute_not_exists(h_X)
+ *             OR h_X = 0}; if the request evicts holders of X (a dead holder: the client saw its
+ *             version unchanged for the holder's own lease on its own monotonic clock), {@code h_X
+ *             = :k AND h_X_<id>.v = :seen ...} for the k evicted holders, which the same write
+ *             removes ({@code REMOVE h_X_<id>, h_X#<id>}, {@code h_X} less k): a takeover stays one
+ *             request;
+ *         <li>for M itself if compatible with itself: {@code attribute_not_exists(h_M) OR h_M <
+ *             32}, and {@code attribute_not_exists(h_M_<id>)} (a retried grant whose first attempt
+ *             landed is a conflict that shows the caller its own holder);
+ *         <li>fairness: {@code attribute_not_exists(waiter) OR NOT (waiter.m IN (modes incompatible
+ *             with M))}; the requester's own marker instead ({@code waiter.i = :id}, removed by the
+ *             grant), or a dead marker ({@code waiter.v = :seen}, removed).
+ *       </ul>
+ *   <li><b>Renew, prepare, release, complete a holder in another mode</b>: as for EX, on {@code
+ *       h_M_<id>.o = :owner AND h_M_<id>.v IN (:expected...)} ({@code h_M_<id>.x = :txid} to
+ *       complete), setting {@code h_M_<id>.v, .d (, .x)}; a release (or releasing completion)
+ *       removes {@code h_M_<id>} and {@code h_M#<id>} and counts it out of {@code h_M}; the fence
+ *       counter stays.
+ *   <li><b>Convert</b> a holder to mode M: one grant in mode M whose condition also requires the
+ *       caller's holder at one of its versions (for EX: {@code owner = :owner AND version IN (...) AND
+ *       released = false}) and counts it among the holders the grant removes, so it never blocks its
+ *       own conversion; a conversion ignores the waiter marker (it goes ahead of new requests, as
+ *       in DLMs). It gets a new fence token.
+ *   <li><b>Waiter marker</b>: {@code SET waiter = :marker} on {@code attribute_exists(name) AND
+ *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)}; removed
+ *       by the waiter's grant or, when it gives up, by {@code REMOVE waiter} on {@code waiter.i =
+ *       :id}. A request queues only when holders in modes other than EX block it (an EX request
+ *       that waits for an EX holder writes nothing more than before lock modes), and only if nobody
+ *       else queues: while the marker stands, no new grant in a mode incompatible with the
+ *       waiter's is made to anybody else, so a waiting writer is not starved by a stream of
+ *       readers; the holders it waits for drain. The waiter rewrites the marker's version every
+ *       third of its lease duration while it waits; a waiter that died is replaced or removed by a
+ *       requester that saw its marker unchanged for its lease duration.
  *   <li><b>Read</b>: a consistent {@code GetItem}.
  *   <li><b>Prepared branches</b>: {@code PutItem} of the branch item before its locks are prepared,
  *       {@code DeleteItem} once they are completed, and for recovery a paginated {@code Query} of
@@ -87,7 +160,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *
  * <h2>Fence tokens</h2>
  *
- * <p>Every grant adds 1 to the item's token, in the same write. A new item (or one without a {@code
+ * <p>Every grant, in every mode, adds 1 to the item's token, in the same write; a holder in another
+ * mode than EX keeps its own token ({@code h_M#<id>}), the EX holder's is the item's {@code fence}
+ * (larger than the EX grant's token only by NL grants made since, which conflict with nothing). A new item (or one without a {@code
  * fence}) starts at {@code :base + 1}, where {@code :base} is the granting client's wall clock in
  * epoch milliseconds times 1,000,000 ({@link Builder#wallClock}): about 1.8 &times; 10<sup>18</sup>
  * today, within a {@code long} until the year 2262. So the tokens of a name stay strictly increasing

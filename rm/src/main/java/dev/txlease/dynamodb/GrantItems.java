@@ -108,14 +108,14 @@ final class GrantItems {
         update.condition("attribute_not_exists(" + holder + ")");
         countDelta.merge(mode, 1, Integer::sum);
         update.bind(":true", AttributeValue.fromBool(true));
+        update.bind(":newVersion", AttributeValue.fromS(request.newVersion()));
+        update.bind(":duration", HolderItems.millis(request.leaseDuration()));
+        update.set("#version = if_not_exists(#version, :newVersion)")
+                .set("#duration = if_not_exists(#duration, :duration)");
         if (releasesTopLevel) {
             update.set("#released = :true").remove("#owner").remove("#data").remove("#txid");
         } else {
-            update.bind(":newVersion", AttributeValue.fromS(request.newVersion()));
-            update.bind(":duration", HolderItems.millis(request.leaseDuration()));
-            update.set("#released = if_not_exists(#released, :true)")
-                    .set("#version = if_not_exists(#version, :newVersion)")
-                    .set("#duration = if_not_exists(#duration, :duration)");
+            update.set("#released = if_not_exists(#released, :true)");
         }
     }
 

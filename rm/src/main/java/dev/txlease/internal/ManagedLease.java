@@ -172,9 +172,31 @@ public final class ManagedLease implements Lease {
         try {
             requireHeld("convert");
             requireUnexpired("convert");
+            renewIfDue();
             return loop.attempt() != null;
         } finally {
             operation.unlock();
+        }
+    }
+
+    /**
+     * Renews now if the heartbeat's period has passed since the last renewal: a conversion that waits
+     * sends attempts as often as it polls, each holding the operation lock, so the heartbeat (which
+     * skips a turn that finds the lock taken) could miss every turn. A renewal that cannot reach the
+     * store is left to the heartbeat's reporting; a lost lease ends the conversion.
+     */
+    private void renewIfDue() {
+        LeaseHeartbeat beating;
+        synchronized (this) {
+            beating = heartbeat;
+        }
+        if (beating == null || remaining().compareTo(leaseDuration.minus(beating.period())) > 0) {
+            return;
+        }
+        try {
+            renew();
+        } catch (LeaseStoreUnavailableException e) {
+            // outcome unknown: the next attempt or beat renews again
         }
     }
 
@@ -252,6 +274,8 @@ public final class ManagedLease implements Lease {
     /** Renews now. Throws {@link LeaseLostException} if the store holds another owner or version. */
     void renew() {
         operation.lock();
+        long started = engine.clock().nanoTime();
+        RuntimeException failure = null;
         try {
             requireHeld("renew");
             requireUnexpired("renew");
@@ -261,8 +285,12 @@ public final class ManagedLease implements Lease {
             StoreResult result = write(writing, () -> engine.store()
                     .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
             confirmOrLose(result, writing, null, "renew");
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
             operation.unlock();
+            engine.events().renewalEnded(this, started, failure);
         }
     }
 
@@ -603,6 +631,7 @@ public final class ManagedLease implements Lease {
         if (told != null) {
             LossCause cause = told.cause();
             Throwable detail = told.detail();
+            engine.events().lost(this, cause, detail);
             engine.notify(() -> listener.onLost(this, cause, detail));
         }
     }

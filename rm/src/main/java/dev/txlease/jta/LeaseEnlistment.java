@@ -5,6 +5,7 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.internal.LeaseEngine;
@@ -61,7 +62,7 @@ final class LeaseEnlistment {
             LeaseXAResource resource, Transaction transaction, String name, AcquireOptions options, boolean wait) {
         Optional<TransactionalLease> held = resource.find(name);
         if (held.isPresent()) {
-            Lease reused = reuse(held.get());
+            Lease reused = reuse(held.get(), options.mode());
             leaveTraceOnThread();
             return Optional.of(reused);
         }
@@ -197,7 +198,8 @@ final class LeaseEnlistment {
         if (existing instanceof LeaseXAResource) {
             return (LeaseXAResource) existing;
         }
-        LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
+        LeaseXAResource resource =
+                new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry), engine.events());
         try {
             registry.registerInterposedSynchronization(new Synchronization() {
                 @Override
@@ -255,7 +257,11 @@ final class LeaseEnlistment {
         }
     }
 
-    private TransactionalLease reuse(TransactionalLease held) {
+    /**
+     * The transaction's lease on the name serves a new request if its mode covers the requested one;
+     * otherwise it is converted to the least mode that covers both (waiting like an acquire).
+     */
+    private TransactionalLease reuse(TransactionalLease held, LockMode wanted) {
         if (!held.managed().isGrantedBy(engine)) {
             throw new LeaseException(
                     "Lock '" + held.name() + "' is already held in this transaction by another client (owner "
@@ -276,6 +282,9 @@ final class LeaseEnlistment {
                     held.fenceToken(),
                     cause,
                     null);
+        }
+        if (!held.mode().covers(wanted)) {
+            held.convert(held.mode().join(wanted));
         }
         return held;
     }

@@ -2,6 +2,7 @@ package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.ForwardingLeaseStore;
+import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CountingLeaseStore extends ForwardingLeaseStore {
     private final Map<String, AtomicInteger> releases = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> prepares = new ConcurrentHashMap<>();
     private final AtomicBoolean losePrepareAnswers = new AtomicBoolean();
 
     CountingLeaseStore(LeaseStore store) {
@@ -45,6 +47,39 @@ final class CountingLeaseStore extends ForwardingLeaseStore {
         return result;
     }
 
+    /** Counts a releasing completion of a holder in a mode other than EX (EX goes through the method above). */
+    @Override
+    public StoreResult completeTransaction(String name, HolderRef holder, String transactionId, boolean release) {
+        StoreResult result = super.completeTransaction(name, holder, transactionId, release);
+        if (!holder.isExclusive() && release && result.succeeded()) {
+            releases.computeIfAbsent(name, key -> new AtomicInteger()).incrementAndGet();
+        }
+        return result;
+    }
+
+    /** Returns how many prepares of {@code name} the store confirmed, in any mode. */
+    int prepares(String name) {
+        AtomicInteger count = prepares.get(name);
+        return count == null ? 0 : count.get();
+    }
+
+    @Override
+    public StoreResult prepare(
+            String name,
+            HolderRef holder,
+            String owner,
+            Collection<String> expectedVersions,
+            String newVersion,
+            Duration leaseDuration,
+            String transactionId) {
+        StoreResult result =
+                super.prepare(name, holder, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        if (!holder.isExclusive() && result.succeeded()) {
+            prepares.computeIfAbsent(name, key -> new AtomicInteger()).incrementAndGet();
+        }
+        return result;
+    }
+
     @Override
     public StoreResult prepare(
             String name,
@@ -54,6 +89,9 @@ final class CountingLeaseStore extends ForwardingLeaseStore {
             Duration leaseDuration,
             String transactionId) {
         StoreResult result = super.prepare(name, owner, expectedVersions, newVersion, leaseDuration, transactionId);
+        if (result.succeeded()) {
+            prepares.computeIfAbsent(name, key -> new AtomicInteger()).incrementAndGet();
+        }
         if (losePrepareAnswers.get()) {
             throw new LeaseStoreUnavailableException(
                     "CountingLeaseStore: the answer of the prepare of lock '" + name + "' was lost", name, null);

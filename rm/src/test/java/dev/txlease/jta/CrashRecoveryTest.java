@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.AcquireOptions;
+import dev.txlease.LockMode;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.internal.ManagedLease;
@@ -117,6 +118,60 @@ class CrashRecoveryTest {
             assertEquals(List.of("rollback"), leases.calls(), "presumed abort");
             assertEquals(List.of(), store.findPrepared("orphan-node"), "the branch is forgotten");
         });
+    }
+
+    // Issue 16: recovery completes a prepared branch whose lease is held in a shared mode.
+    @Test
+    void preparedSharedModeBranchIsCompletedByRecovery() throws Exception {
+        TransactionManager transactionManager = InProcessNarayana.transactionManager();
+        transactionManager.begin();
+        ScriptedXAResource probe = new ScriptedXAResource(null);
+        transactionManager.getTransaction().enlistResource(probe);
+        transactionManager.rollback();
+        Xid orphan = probe.started();
+
+        DynamoDbLeaseStore store = DYNAMO.newStore();
+        CountingLeaseStore counting = new CountingLeaseStore(store);
+        AcquireOptions reader = AcquireOptions.builder()
+                .mode(LockMode.PR)
+                .heartbeatPeriod(Duration.ZERO)
+                .build();
+        try (DefaultLeaseClient client =
+                        DefaultLeaseClient.builder(store).node("shared-node").build();
+                DefaultLeaseClient other =
+                        DefaultLeaseClient.builder(store).node("other-node").build()) {
+            other.tryAcquire("shared", reader).orElseThrow();
+            LeaseXAResource branch = new LeaseXAResource(store, "shared-node", new PublishedLeases());
+            branch.start(orphan, XAResource.TMNOFLAGS);
+            ManagedLease lease =
+                    (ManagedLease) client.tryAcquire("shared", reader).orElseThrow();
+            branch.add(new TransactionalLease(lease, branch, true));
+            branch.end(orphan, XAResource.TMSUCCESS);
+            branch.prepare(orphan); // then the process "dies" before the transaction manager logs anything
+            LeaseRecord prepared = store.read("shared").orElseThrow();
+            assertEquals(
+                    1,
+                    prepared.holders().stream()
+                            .filter(holder -> holder.transactionId() != null)
+                            .count(),
+                    prepared::toString);
+            assertEquals(
+                    lease.holder(), store.findPrepared("shared-node").get(0).holder("shared"));
+
+            RecordingRecoveryHelper leases =
+                    new RecordingRecoveryHelper(LeaseRecoveryHelper.of(counting, "shared-node"));
+            InProcessNarayana.withRecoveryHelpers(List.of(leases), recovery -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (store.read("shared").orElseThrow().holders().size() > 1 && System.nanoTime() - deadline < 0) {
+                    recovery.scan();
+                }
+                assertEquals(1, counting.transactionalReleases("shared"));
+                LeaseRecord after = store.read("shared").orElseThrow();
+                assertEquals(1, after.holders().size(), after::toString);
+                assertNull(after.holders().get(0).transactionId(), "the other reader is untouched");
+                assertEquals(List.of(), store.findPrepared("shared-node"), "the branch is forgotten");
+            });
+        }
     }
 
     /**

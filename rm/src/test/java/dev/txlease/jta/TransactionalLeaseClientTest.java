@@ -15,6 +15,7 @@ import dev.txlease.LeaseException;
 import dev.txlease.LeaseListener;
 import dev.txlease.LeaseState;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.client.DefaultLeaseClient;
@@ -114,6 +115,62 @@ class TransactionalLeaseClientTest {
         assertEquals(LeaseState.RELEASED, lease.state());
         assertEquals(Optional.of(lease.fenceToken().value()), database.committedFence("order-1"));
         assertEquals(0, plain.heldLeases());
+    }
+
+    // Issue 16: a lease of a shared mode is prepared on its own holder and released after the commit.
+    @Test
+    void sharedModeLeaseIsPreparedAndReleasedAfterCommit() throws Exception {
+        CountingLeaseStore counting = new CountingLeaseStore(store);
+        try (DefaultLeaseClient client = DefaultLeaseClient.builder(counting)
+                        .node("node-r")
+                        .owner("owner-r")
+                        .build();
+                TransactionalLeaseClient readers = TransactionalLeaseClient.builder(client, TM)
+                        .registry(InProcessNarayana.registry())
+                        .build()) {
+            Lease other = rival.acquire(
+                    "shared-1", AcquireOptions.builder().mode(LockMode.PR).build());
+            TM.begin();
+            Lease lease = readers.acquire(
+                    "shared-1", AcquireOptions.builder().mode(LockMode.PR).build());
+            assertEquals(LockMode.PR, lease.mode());
+            database.insert(TM.getTransaction(), "shared-1", lease.fenceToken().value());
+
+            TM.commit();
+
+            assertEquals(1, counting.prepares("shared-1"), "prepared on its holder");
+            assertEquals(1, counting.transactionalReleases("shared-1"), "released by the completion");
+            assertEquals(LeaseState.RELEASED, lease.state());
+            LeaseRecord after = store.read("shared-1").orElseThrow();
+            assertEquals(1, after.holders().size(), after::toString);
+            assertEquals("owner-b", after.holders().get(0).owner(), "the compatible reader keeps its lease");
+            assertTrue(other.isValid());
+            assertEquals(Optional.of(lease.fenceToken().value()), database.committedFence("shared-1"));
+        }
+    }
+
+    // Issue 16: asking again in a stronger mode converts the transaction's lease; a weaker one reuses it.
+    @Test
+    void sameLockAskedAgainInAStrongerModeConvertsTheTransactionsLease() throws Exception {
+        TM.begin();
+        Lease reader = leases.acquire(
+                "shared-2", AcquireOptions.builder().mode(LockMode.PR).build());
+        long readFence = reader.fenceToken().value();
+        assertSame(
+                reader,
+                leases.acquire(
+                        "shared-2", AcquireOptions.builder().mode(LockMode.CR).build()));
+        assertEquals(LockMode.PR, reader.mode(), "PR covers CR");
+        assertSame(
+                reader,
+                leases.acquire(
+                        "shared-2", AcquireOptions.builder().mode(LockMode.CW).build()));
+        assertEquals(LockMode.PW, reader.mode(), "the least mode that covers PR and CW");
+        assertTrue(reader.fenceToken().value() > readFence, "a conversion is a new grant");
+        database.insert(TM.getTransaction(), "shared-2", reader.fenceToken().value());
+        TM.commit();
+        assertEquals(LeaseState.RELEASED, reader.state());
+        assertEquals(List.of(), store.read("shared-2").orElseThrow().holders());
     }
 
     @Test
