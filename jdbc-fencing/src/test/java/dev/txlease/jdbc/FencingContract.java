@@ -465,6 +465,16 @@ abstract class FencingContract {
     }
 
     @Test
+    void modesAFencedReadInATransactionSetReadOnlyIsCheckedAndRecordedOnlyIfTheDatabaseLetsIt() throws Exception {
+        modes().aFencedReadInAReadOnlyTransactionIsCheckedAndRecordedOnlyIfTheDatabaseLetsIt(false);
+    }
+
+    @Test
+    void modesAFencedReadInATransactionReadOnlyBySqlIsCheckedAndNotRecorded() throws Exception {
+        modes().aFencedReadInAReadOnlyTransactionIsCheckedAndRecordedOnlyIfTheDatabaseLetsIt(true);
+    }
+
+    @Test
     void modesADataSourceNewToTheNameJudgesAsTheOthers() throws Exception {
         modes().aDataSourceNewToTheNameJudgesAsTheOthers();
     }

@@ -7,6 +7,7 @@ import static dev.txlease.LockMode.PW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.txlease.Lease;
 import dev.txlease.LockMode;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -502,6 +504,91 @@ final class LockModeScenarios {
 
         @Override
         public void close() {}
+    }
+
+    /**
+     * A reader with fenced reads on, in a transaction started read-only with {@code
+     * setReadOnly(true)} (as Spring's {@code @Transactional(readOnly = true)} does) or by SQL: rejected
+     * once a newer incompatible holder passed the check, passes otherwise. Where the database keeps the
+     * transaction read-only (PostgreSQL after {@code setReadOnly}, MariaDB by SQL) the check only reads
+     * the guard row, so the read is not recorded and does not reject the older writer afterwards;
+     * where the transaction can write (H2, MariaDB after {@code setReadOnly}: a hint there) it is
+     * recorded as any fenced read. PostgreSQL by SQL: the driver cannot tell, the check fails (25006).
+     */
+    void aFencedReadInAReadOnlyTransactionIsCheckedAndRecordedOnlyIfTheDatabaseLetsIt(boolean bySql)
+            throws SQLException {
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        assumeTrue(!bySql || dialect != GuardDialect.H2, "H2 has no read-only transactions");
+        String refused = "failed: 25006";
+        boolean recorded = dialect == GuardDialect.H2 || (dialect == GuardDialect.MARIADB && !bySql);
+        boolean fails = dialect == GuardDialect.POSTGRESQL && bySql;
+        Map<String, String> expected = new TreeMap<>();
+        Map<String, String> actual = new TreeMap<>();
+        for (LockMode reader : List.of(CR, PR)) {
+            for (LockMode later : List.of(CW, LockMode.EX)) {
+                String name = LeaseHolders.newLockName();
+                String pair = reader + " read-only" + (bySql ? " by SQL" : "") + ", then " + later;
+                boolean incompatible = !reader.isCompatibleWith(later);
+                expected.put(
+                        pair,
+                        fails
+                                ? "first read " + refused + ", writer committed, old read " + refused + ", new read "
+                                        + refused + ", old writer committed"
+                                : "first read committed, writer committed, old read "
+                                        + (incompatible ? "stale" : "committed")
+                                        + ", new read committed, old writer "
+                                        + (incompatible && recorded ? "stale" : "committed"));
+                actual.put(
+                        pair,
+                        "first read " + readReadOnly(FixedLease.of(name, 1, reader), dialect, bySql) + ", writer "
+                                + run(fencedReads, FixedLease.of(name, 2, later), Access.WRITE, "B") + ", old read "
+                                + readReadOnly(FixedLease.of(name, 1, reader), dialect, bySql) + ", new read "
+                                + readReadOnly(FixedLease.of(name, 3, reader), dialect, bySql) + ", old writer "
+                                + run(fencedReads, FixedLease.of(name, 2, later), Access.WRITE, "B2"));
+            }
+        }
+        assertOutcomes(expected, actual);
+    }
+
+    /**
+     * Reads under a lease with fenced reads on, in a transaction started read-only: with {@code
+     * setReadOnly(true)}, or by SQL (the session's transactions read-only, set before the lease is
+     * bound).
+     */
+    private String readReadOnly(Lease lease, GuardDialect dialect, boolean bySql) throws SQLException {
+        String session = dialect == GuardDialect.POSTGRESQL
+                ? "SET SESSION CHARACTERISTICS AS TRANSACTION READ "
+                : "SET SESSION TRANSACTION READ ";
+        try (Connection connection = fencedReads.getConnection();
+                Statement statement = connection.createStatement()) {
+            if (bySql) {
+                statement.execute(session + "ONLY");
+            } else {
+                connection.setReadOnly(true);
+            }
+            begin(connection);
+            try (LeaseBinding binding = LeaseBinding.bind(lease)) {
+                count(connection, lease.name());
+                connection.commit();
+                return "committed";
+            } catch (StaleFenceTokenException e) {
+                connection.rollback();
+                return "stale";
+            } catch (SQLException e) {
+                connection.rollback();
+                return "failed: " + e.getSQLState();
+            } finally {
+                connection.setAutoCommit(true);
+                if (bySql) {
+                    statement.execute(session + "WRITE");
+                } else {
+                    connection.setReadOnly(false);
+                }
+            }
+        }
     }
 
     /** Writes under a lease in its own transaction, retrying once after a conflict. */

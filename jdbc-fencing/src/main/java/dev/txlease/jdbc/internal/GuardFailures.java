@@ -80,7 +80,9 @@ final class GuardFailures {
             return "the statement was canceled (statement timeout, or canceled by an operator): roll back and retry";
         }
         if (state.equals("25006")) {
-            return "the transaction is read-only: the check writes the guard row";
+            return "the transaction is read-only but the connection does not report it (it was started read-only"
+                    + " by SQL, or the session or server is read-only), so the check tried to write the guard row:"
+                    + " start read-only transactions with Connection.setReadOnly(true), then the check only reads it";
         }
         return "the database refused the guard statements";
     }

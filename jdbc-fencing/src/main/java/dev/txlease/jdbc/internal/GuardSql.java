@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The guard statements for one resolved guard table: per checked mode, the conditional update and
- * (MariaDB/MySQL) the insert-or-raise; and the insert-if-absent and locking read shared by all modes.
+ * (MariaDB/MySQL) the insert-or-raise; and the insert-if-absent, the locking read and the plain read
+ * (read-only transactions) shared by all modes.
  *
  * <p>The update for mode {@code m}, column {@code c}, token {@code t}: {@code UPDATE guard SET c =
  * GREATEST(c, t) WHERE name = n AND i <= t} for each column {@code i} of a mode incompatible with
@@ -30,6 +31,7 @@ final class GuardSql {
     private final List<LockMode> columnsRead;
     private final String insertIfAbsent;
     private final String selectForUpdate;
+    private final String select;
 
     private GuardSql(String table, List<String> missingColumns, GuardDialect dialect) {
         this.table = table;
@@ -45,7 +47,8 @@ final class GuardSql {
         for (LockMode mode : columnsRead) {
             columns.add(GuardColumns.column(mode));
         }
-        this.selectForUpdate = "SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE name = ? FOR UPDATE";
+        this.select = "SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE name = ?";
+        this.selectForUpdate = select + " FOR UPDATE";
     }
 
     /**
@@ -83,6 +86,11 @@ final class GuardSql {
 
     String selectForUpdate() {
         return selectForUpdate;
+    }
+
+    /** Returns the plain read of the columns {@link #columnsRead()}: the check of a read-only transaction. */
+    String select() {
+        return select;
     }
 
     /** Returns a query that returns no row, only the table's columns. */

@@ -52,6 +52,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *       report zero when {@code GREATEST} keeps the value).
  * </ol>
  *
+ * <p>In a transaction the database keeps read-only, where it refuses the update, the check is a plain
+ * {@code SELECT} of the row's tokens instead (PostgreSQL: the connection reports {@code isReadOnly()}
+ * and the server confirms it, asked before the update since an error aborts the transaction;
+ * MariaDB/MySQL: after the update failed with error 1792, which leaves the transaction open): rejected as
+ * above when an incompatible mode holds a greater token, passed otherwise (no row: passed). It records
+ * nothing and locks nothing (PostgreSQL allows no locking read in a read-only transaction), so it does
+ * not reject older incompatible holders afterwards, nor make newer ones wait for this transaction.
+ *
  * <p>On a table resolved without the mode columns (EX only), a passed check then reads the table's
  * columns (a query of no row): if an application added them meanwhile, the table is resolved again
  * and the check runs once more against every incompatible mode's column.
@@ -67,6 +75,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GuardStatements {
     private static final System.Logger LOG = System.getLogger(GuardStatements.class.getName());
     private static final int KNOWN_NAMES_LIMIT = 10_000;
+    /** MariaDB/MySQL ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLState 25006). */
+    private static final int MARIADB_READ_ONLY_TRANSACTION = 1792;
 
     private final GuardDialect dialect;
     private final GuardTable configured;
@@ -169,21 +179,58 @@ public final class GuardStatements {
             throws SQLException {
         GuardSql statements = statementsFor(connection, lockName, token, mode);
         GuardRow row;
+        boolean readOnly;
         try {
-            row = checkRow(connection, statements, statements.mode(mode), lockName, token);
+            readOnly = dialect == GuardDialect.POSTGRESQL && readOnlyTransaction(connection);
+            row = readOnly
+                    ? GuardRow.read(connection, statements, statements.select(), lockName)
+                    : checkRow(connection, statements, statements.mode(mode), lockName, token);
         } catch (SQLException e) {
-            throw GuardFailures.translate(e, lockName, token, statements.table());
+            if (dialect != GuardDialect.MARIADB || e.getErrorCode() != MARIADB_READ_ONLY_TRANSACTION) {
+                throw GuardFailures.translate(e, lockName, token, statements.table());
+            }
+            readOnly = true; // the failed statement left the transaction open: read instead
+            try {
+                row = GuardRow.read(connection, statements, statements.select(), lockName);
+            } catch (SQLException readFailed) {
+                readFailed.addSuppressed(e);
+                throw GuardFailures.translate(readFailed, lockName, token, statements.table());
+            }
         }
-        if (row == GuardRow.ABSENT) {
+        if (row == GuardRow.ABSENT && !readOnly) {
             throw GuardFailures.invisibleRow(lockName, token, statements.table(), dialect);
         }
-        if (row != GuardRow.PASSED) {
-            verdict(row, statements, lockName, token, mode);
+        if (row != GuardRow.PASSED && row != GuardRow.ABSENT) {
+            rejectIfStale(row, statements, lockName, token, mode);
+            if (!readOnly && row.token(mode) < token.value()) {
+                throw new SQLException("Fence check for lock '" + lockName + "' (mode " + mode + ", token " + token
+                        + ") matched no row in guard table " + statements.table() + " although no incompatible"
+                        + " mode holds a newer token: is a trigger or rule rewriting updates?");
+            }
         }
-        rememberName(lockName);
+        if (!readOnly) {
+            rememberName(lockName);
+        }
         if (!statements.missingColumns().isEmpty() && gainedModeColumns(connection, statements, lockName, token)) {
             sql = null; // resolve again, and check against the columns of every incompatible mode
-            check(connection, lockName, token, mode);
+            checkInMode(connection, lockName, token, mode);
+        }
+    }
+
+    /**
+     * PostgreSQL: whether the transaction is read-only, asked before the update, since a refused
+     * update would abort the transaction. The driver starts a transaction read-only after {@code
+     * setReadOnly(true)} (its default {@code readOnlyMode=transaction}); the server confirms it (not
+     * so with {@code readOnlyMode=ignore}). A transaction made read-only by SQL is not reported: its
+     * check fails with SQLState 25006.
+     */
+    private static boolean readOnlyTransaction(Connection connection) throws SQLException {
+        if (!connection.isReadOnly()) {
+            return false;
+        }
+        try (PreparedStatement show = connection.prepareStatement("SELECT current_setting('transaction_read_only')");
+                ResultSet setting = show.executeQuery()) {
+            return setting.next() && "on".equals(setting.getString(1));
         }
     }
 
@@ -212,9 +259,9 @@ public final class GuardStatements {
         }
     }
 
-    /** Judges the row read after the update matched nothing: stale, passed, or something rewrote it. */
-    private static void verdict(GuardRow row, GuardSql statements, String lockName, FenceToken token, LockMode mode)
-            throws SQLException {
+    /** Throws if an incompatible mode of the row holds a greater token than {@code token}. */
+    private static void rejectIfStale(
+            GuardRow row, GuardSql statements, String lockName, FenceToken token, LockMode mode) throws SQLException {
         LockMode newest = null;
         for (LockMode other : GuardColumns.incompatible(mode)) {
             if (row.token(other) > token.value() && (newest == null || row.token(other) > row.token(newest))) {
@@ -237,11 +284,6 @@ public final class GuardStatements {
                     newest,
                     null);
         }
-        if (row.token(mode) < token.value()) {
-            throw new SQLException("Fence check for lock '" + lockName + "' (mode " + mode + ", token " + token
-                    + ") matched no row in guard table " + statements.table() + " although no incompatible mode"
-                    + " holds a newer token: is a trigger or rule rewriting updates?");
-        }
     }
 
     /**
@@ -255,7 +297,7 @@ public final class GuardStatements {
             if (raise(connection, mode, lockName, token) == 2) {
                 return GuardRow.PASSED; // 2: an existing row was raised to this token
             }
-            return GuardRow.lockedRead(connection, statements, lockName);
+            return GuardRow.read(connection, statements, statements.selectForUpdate(), lockName);
         }
         if (update(connection, mode, lockName, token) > 0) {
             return GuardRow.PASSED;
@@ -264,7 +306,7 @@ public final class GuardStatements {
         if (update(connection, mode, lockName, token) > 0) {
             return GuardRow.PASSED;
         }
-        return GuardRow.lockedRead(connection, statements, lockName);
+        return GuardRow.read(connection, statements, statements.selectForUpdate(), lockName);
     }
 
     /**
@@ -340,7 +382,7 @@ public final class GuardStatements {
         }
     }
 
-    /** The tokens of a guard row per mode, as a locking read found them. Immutable. */
+    /** The tokens of a guard row per mode, as a read found them. Immutable. */
     private static final class GuardRow {
         /** The update matched the row: the check passed. */
         static final GuardRow PASSED = new GuardRow(new long[0]);
@@ -357,8 +399,10 @@ public final class GuardStatements {
             return tokens[mode.ordinal()];
         }
 
-        static GuardRow lockedRead(Connection connection, GuardSql statements, String lockName) throws SQLException {
-            try (PreparedStatement statement = connection.prepareStatement(statements.selectForUpdate())) {
+        /** Reads the row with {@code query}, the locking read or the plain one. */
+        static GuardRow read(Connection connection, GuardSql statements, String query, String lockName)
+                throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(query)) {
                 statement.setString(1, lockName);
                 try (ResultSet row = statement.executeQuery()) {
                     if (!row.next()) {
