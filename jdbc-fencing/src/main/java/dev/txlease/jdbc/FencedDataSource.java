@@ -284,7 +284,9 @@ public final class FencedDataSource implements DataSource {
          * it with {@link FencingConnection#setFencedReads}); off by default. With it on, a reader
          * superseded by an incompatible holder that has written is rejected at its next query, and
          * the reader's check locks the guard row until its transaction ends (so readers of one name
-         * take turns, and a later writer waits for them).
+         * take turns, and a later writer waits for them). In a transaction the database keeps
+         * read-only, the check only reads the guard row: rejected as above, but neither recorded nor
+         * locking (see {@link FencingConnection}).
          *
          * @param fencedReads whether read-mode leases guard queries
          * @return this builder

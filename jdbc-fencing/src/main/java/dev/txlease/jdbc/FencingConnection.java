@@ -10,6 +10,14 @@ package dev.txlease.jdbc;
  * is rejected at its next query. Leases in write modes guard every statement either way; see {@link
  * FencedDataSource} for which statements count as reads.
  *
+ * <p>In a transaction the database keeps read-only (PostgreSQL after {@code setReadOnly(true)};
+ * MariaDB/MySQL started {@code READ ONLY} by SQL), where the recording update cannot run, the check
+ * only reads the guard row: the query is rejected if a newer incompatible holder has passed the check,
+ * and passes otherwise, but the read is not recorded (it does not reject an older incompatible writer
+ * afterwards) and does not lock the row (a newer holder does not wait for it). A PostgreSQL
+ * transaction made read-only by SQL ({@code SET TRANSACTION READ ONLY}) is not seen by the driver:
+ * its check fails with SQLState {@code 25006}; use {@code setReadOnly(true)}.
+ *
  * <p>Not thread-safe, like the connection.
  */
 public interface FencingConnection {
