@@ -338,4 +338,94 @@ class LockModeAdversaryTest {
         assertEquals(43, reader.fenceToken().value());
         assertCountersMatchEntries("old");
     }
+
+    // DEFECT (same mechanism as the timeout above): an acquire interrupted while its marker write is
+    // in flight never learns the marker landed, so abandon() does not remove it.
+    @Test
+    void aWaiterInterruptedWhileItsMarkerIsInFlightLeavesNoMarker() throws Exception {
+        Lease reader = client("reader").acquire("marker-int", in(LockMode.PR));
+        DefaultLeaseClient writer = client("writer");
+        FaultInjector.Gate grant = DYNAMO.faults().holdNextResponse("UpdateItem");
+        FaultInjector.Gate marker = DYNAMO.faults().holdNextResponse("UpdateItem");
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread waiting = new Thread(() -> {
+            try {
+                outcome.set(writer.acquire("marker-int", in(LockMode.EX)));
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        });
+        waiting.start();
+        grant.awaitReached();
+        grant.open(); // refused: the reader holds
+        marker.awaitReached(); // the marker landed; its answer waits
+        waiting.interrupt();
+        marker.open();
+        waiting.join(DEADLINE.toMillis());
+        assertFalse(waiting.isAlive());
+        assertInstanceOf(LeaseException.class, outcome.get());
+        assertEquals(null, record("marker-int").waiter(), "the interrupted writer's waiter marker stayed");
+        assertTrue(reader.isValid());
+    }
+
+    // HELD: the stated maxima fit one item: an EX holder with the largest data (owner, node and a
+    // prepared transaction of the sizes a holder may have), 32 NL holders with owner, node and data
+    // at their maxima, each prepared with the longest transaction id, and a waiter marker.
+    @Test
+    void thirtyTwoMaximalNullHoldersFitBesideTheLargestExclusiveHolder() {
+        String name = "n".repeat(dev.txlease.LockNames.MAX_LENGTH);
+        DefaultLeaseClient exclusive = DefaultLeaseClient.builder(store)
+                .owner("e".repeat(128))
+                .node("f".repeat(128))
+                .build();
+        clients.add(exclusive);
+        exclusive.acquire(name, in(LockMode.EX).toBuilder().data(new byte[AcquireOptions.MAX_DATA_BYTES]).build());
+        LeaseRecord held = record(name);
+        store.prepare(name, held.owner(), List.of(held.version()), "exPrepared", LEASE, "t".repeat(320));
+        DefaultLeaseClient interest = DefaultLeaseClient.builder(store)
+                .owner("o".repeat(128))
+                .node("m".repeat(128))
+                .build();
+        clients.add(interest);
+        for (int i = 0; i < DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE; i++) {
+            assertTrue(interest.tryAcquire(name, in(LockMode.NL).toBuilder().data(new byte[256]).build())
+                    .isPresent(), "NL holder " + i);
+        }
+        int prepared = 0;
+        for (dev.txlease.spi.LeaseHolder holder : record(name).holders()) {
+            assertTrue(store.prepare(name, holder.ref(), holder.owner(), List.of(holder.version()),
+                            "prepared" + prepared++, LEASE, "x".repeat(320))
+                    .succeeded());
+        }
+        assertTrue(store.markWaiting(name, new dev.txlease.spi.LeaseWaiter(
+                                "waiterId00000001", LockMode.PR, "w".repeat(128), "waiterVersion", LEASE), null)
+                .succeeded());
+        LeaseRecord full = record(name);
+        assertEquals(32, full.holders().size());
+        assertEquals(AcquireOptions.MAX_DATA_BYTES, full.data().length);
+        assertEquals(
+                dev.txlease.LeaseLimitException.class,
+                org.junit.jupiter.api.Assertions.assertThrows(
+                                dev.txlease.LeaseLimitException.class,
+                                () -> interest.tryAcquire(name, in(LockMode.NL)))
+                        .getClass(),
+                "the 33rd holder fails clearly");
+        assertCountersMatchEntries(name);
+    }
+
+    // HELD: a conversion that would make a 33rd holder of its mode fails clearly and keeps the lease.
+    @Test
+    void aConversionBeyondTheHolderLimitFailsClearlyAndKeepsTheLease() {
+        DefaultLeaseClient client = client("many");
+        for (int i = 0; i < DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE; i++) {
+            assertTrue(client.tryAcquire("convert-full", in(LockMode.PR)).isPresent());
+        }
+        Lease reader = client.acquire("convert-full", in(LockMode.CR));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                dev.txlease.LeaseLimitException.class, () -> reader.convert(LockMode.PR));
+        assertEquals(LockMode.CR, reader.mode());
+        client.renew(reader);
+        assertTrue(reader.isValid());
+        assertCountersMatchEntries("convert-full");
+    }
 }
