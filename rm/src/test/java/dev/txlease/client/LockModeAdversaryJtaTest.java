@@ -134,9 +134,8 @@ class LockModeAdversaryJtaTest {
         Lease other = client("other").acquire("jta-lost", transactional(LockMode.PR));
         TransactionalLeaseClient leases = transactional(client("tx"));
         TM.begin();
-        TM.getTransaction()
-                .enlistResource(
-                        new HookedResource(() -> DYNAMO.faults().dropResponses("UpdateItem", DYNAMO.maxAttempts())));
+        TM.getTransaction().enlistResource(new HookedResource(() -> DYNAMO.faults()
+                .dropResponses("UpdateItem", DYNAMO.maxAttempts())));
         Lease lease = leases.acquire("jta-lost", transactional(LockMode.PR));
         assertThrows(RollbackException.class, TM::commit);
         DYNAMO.faults().reset();
@@ -162,7 +161,9 @@ class LockModeAdversaryJtaTest {
         TM.getTransaction().enlistResource(hook); // first: its commit runs before the lease's completion
         Lease lease = leases.acquire(
                 "jta-kept",
-                transactional(LockMode.PR).toBuilder().releaseOnCompletion(false).build());
+                transactional(LockMode.PR).toBuilder()
+                        .releaseOnCompletion(false)
+                        .build());
         long token = lease.fenceToken().value();
         DYNAMO.requests().reset();
         TM.commit();
@@ -201,12 +202,15 @@ class LockModeAdversaryJtaTest {
         ExecutionException failure =
                 assertThrows(ExecutionException.class, () -> waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(LeaseException.class, failure.getCause());
-        Await.until("the closed writer's marker went", () -> record("closing").waiter() == null
-                || !"writer".equals(record("closing").waiter().owner()));
+        Await.until(
+                "the closed writer's marker went",
+                () -> record("closing").waiter() == null
+                        || !"writer".equals(record("closing").waiter().owner()));
         Await.until("the second writer queued", () -> record("closing").waiter() != null);
         syncWriter.close();
         assertInstanceOf(LeaseException.class, blocked.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
-        Await.until("the closed sync writer's marker went", () -> record("closing").waiter() == null);
+        Await.until(
+                "the closed sync writer's marker went", () -> record("closing").waiter() == null);
         assertTrue(client("late").tryAcquire("closing", in(LockMode.PR)).isPresent());
         assertTrue(reader.isValid());
     }
@@ -235,9 +239,8 @@ class LockModeAdversaryJtaTest {
     // spend the whole wait (each conversion's condition needs h_PR = 1, its own holder).
     @Test
     void twoReadersConvertingToExclusiveAreNotLeftToDeadlockUntilTheirTimeout() throws Exception {
-        AcquireOptions patient = in(LockMode.PR).toBuilder()
-                .waitTimeout(Duration.ofSeconds(4))
-                .build();
+        AcquireOptions patient =
+                in(LockMode.PR).toBuilder().waitTimeout(Duration.ofSeconds(4)).build();
         Lease first = client("first").acquire("convert-deadlock", patient);
         Lease second = client("second").acquire("convert-deadlock", patient);
         long start = System.nanoTime();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseException;
+import dev.txlease.LeaseState;
 import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LockMode;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
@@ -141,7 +142,8 @@ class LockModeAdversaryTest {
         Lease reader = client("reader").acquire("marker", in(LockMode.PR));
         ManualClock clock = new ManualClock();
         DefaultLeaseClient writer = client("writer", clock);
-        AcquireOptions brief = in(LockMode.EX).toBuilder().waitTimeout(Duration.ofSeconds(1)).build();
+        AcquireOptions brief =
+                in(LockMode.EX).toBuilder().waitTimeout(Duration.ofSeconds(1)).build();
         FaultInjector.Gate answer = DYNAMO.faults().holdNextResponse("UpdateItem");
         CompletableFuture<Lease> waiting = writer.acquireAsync("marker", brief);
         answer.awaitReached(); // the grant was refused (the reader holds); its answer waits
@@ -201,9 +203,8 @@ class LockModeAdversaryTest {
     @Test
     void anExclusiveGrantAdoptedAfterALostAnswerKeepsItsOwnTokenDespiteNullGrants() throws Exception {
         DefaultLeaseClient writer = client("writer");
-        AcquireOptions slowPoll = in(LockMode.EX).toBuilder()
-                .pollInterval(Duration.ofSeconds(3))
-                .build();
+        AcquireOptions slowPoll =
+                in(LockMode.EX).toBuilder().pollInterval(Duration.ofSeconds(3)).build();
         DYNAMO.requests().reset();
         DYNAMO.faults().dropResponses("UpdateItem", DYNAMO.maxAttempts());
         CompletableFuture<Lease> acquiring = writer.acquireAsync("nl-token", slowPoll);
@@ -232,7 +233,9 @@ class LockModeAdversaryTest {
         clients.add(dying);
         for (int i = 0; i < DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE; i++) {
             for (LockMode mode : List.of(LockMode.CR, LockMode.PR)) {
-                assertTrue(dying.tryAcquire("crowd", in(mode).toBuilder().data(new byte[256]).build())
+                assertTrue(dying.tryAcquire(
+                                "crowd",
+                                in(mode).toBuilder().data(new byte[256]).build())
                         .isPresent());
             }
         }
@@ -379,7 +382,11 @@ class LockModeAdversaryTest {
                 .node("f".repeat(128))
                 .build();
         clients.add(exclusive);
-        exclusive.acquire(name, in(LockMode.EX).toBuilder().data(new byte[AcquireOptions.MAX_DATA_BYTES]).build());
+        exclusive.acquire(
+                name,
+                in(LockMode.EX).toBuilder()
+                        .data(new byte[AcquireOptions.MAX_DATA_BYTES])
+                        .build());
         LeaseRecord held = record(name);
         store.prepare(name, held.owner(), List.of(held.version()), "exPrepared", LEASE, "t".repeat(320));
         DefaultLeaseClient interest = DefaultLeaseClient.builder(store)
@@ -388,17 +395,32 @@ class LockModeAdversaryTest {
                 .build();
         clients.add(interest);
         for (int i = 0; i < DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE; i++) {
-            assertTrue(interest.tryAcquire(name, in(LockMode.NL).toBuilder().data(new byte[256]).build())
-                    .isPresent(), "NL holder " + i);
+            assertTrue(
+                    interest.tryAcquire(
+                                    name,
+                                    in(LockMode.NL).toBuilder()
+                                            .data(new byte[256])
+                                            .build())
+                            .isPresent(),
+                    "NL holder " + i);
         }
         int prepared = 0;
         for (dev.txlease.spi.LeaseHolder holder : record(name).holders()) {
-            assertTrue(store.prepare(name, holder.ref(), holder.owner(), List.of(holder.version()),
-                            "prepared" + prepared++, LEASE, "x".repeat(320))
+            assertTrue(store.prepare(
+                            name,
+                            holder.ref(),
+                            holder.owner(),
+                            List.of(holder.version()),
+                            "prepared" + prepared++,
+                            LEASE,
+                            "x".repeat(320))
                     .succeeded());
         }
-        assertTrue(store.markWaiting(name, new dev.txlease.spi.LeaseWaiter(
-                                "waiterId00000001", LockMode.PR, "w".repeat(128), "waiterVersion", LEASE), null)
+        assertTrue(store.markWaiting(
+                        name,
+                        new dev.txlease.spi.LeaseWaiter(
+                                "waiterId00000001", LockMode.PR, "w".repeat(128), "waiterVersion", LEASE),
+                        null)
                 .succeeded());
         LeaseRecord full = record(name);
         assertEquals(32, full.holders().size());
@@ -406,8 +428,7 @@ class LockModeAdversaryTest {
         assertEquals(
                 dev.txlease.LeaseLimitException.class,
                 org.junit.jupiter.api.Assertions.assertThrows(
-                                dev.txlease.LeaseLimitException.class,
-                                () -> interest.tryAcquire(name, in(LockMode.NL)))
+                                dev.txlease.LeaseLimitException.class, () -> interest.tryAcquire(name, in(LockMode.NL)))
                         .getClass(),
                 "the 33rd holder fails clearly");
         assertCountersMatchEntries(name);
@@ -427,5 +448,50 @@ class LockModeAdversaryTest {
         client.renew(reader);
         assertTrue(reader.isValid());
         assertCountersMatchEntries("convert-full");
+    }
+
+    // DEFECT: a shared-mode grant that takes over a dead EX holder releases the top level but keeps
+    // its version (SET version = if_not_exists(version, :new)), so the dead holder's late release
+    // matches PossibleVersions.releasedIn (released, our version) and reports "released now" instead
+    // of "lost", unlike a takeover by an EX request.
+    @Test
+    void anExclusiveLeaseTakenOverByAReaderIsReportedLostOnRelease() {
+        ManualClock clock = new ManualClock(); // one clock for both: the takeover comes after the lease
+        DefaultLeaseClient dying = client("dying", clock);
+        Lease exclusive = dying.acquire("taken", in(LockMode.EX));
+        DefaultLeaseClient reader = client("reader", clock);
+        assertEquals(Optional.empty(), reader.tryAcquire("taken", in(LockMode.PR)));
+        clock.advance(LEASE.plusMillis(1));
+        Lease taken = reader.tryAcquire("taken", in(LockMode.PR)).orElseThrow();
+        assertTrue(taken.fenceToken().compareTo(exclusive.fenceToken()) > 0);
+        assertFalse(dying.release(exclusive), "an EX lease taken over by a reader reported as released");
+        assertEquals(LeaseState.LOST, exclusive.state());
+    }
+
+    // DEFECT: conversions ignore the waiter marker, so NL then convert(PR) is a path around the
+    // fairness marker: a stream of such readers starves a queued writer.
+    @Test
+    void aQueuedWriterIsNotBypassedByReadersThatConvertFromNull() throws Exception {
+        DefaultLeaseClient readers = client("readers");
+        Lease first = readers.acquire("bypass", in(LockMode.PR));
+        CompletableFuture<Lease> waiting = client("writer").acquireAsync("bypass", in(LockMode.EX));
+        Await.until("the writer queued", () -> record("bypass").waiter() != null);
+        assertEquals(Optional.empty(), readers.tryAcquire("bypass", in(LockMode.PR)), "the marker stops a reader");
+        Lease sneaking = readers.acquire(
+                "bypass",
+                in(LockMode.NL).toBuilder().waitTimeout(Duration.ofSeconds(1)).build()); // NL waits for nobody
+        Optional<Throwable> refused = Optional.empty();
+        try {
+            sneaking.convert(LockMode.PR); // waits at most the lease's wait timeout
+        } catch (LeaseTimeoutException expected) {
+            refused = Optional.of(expected);
+        } finally {
+            readers.release(first);
+            if (refused.isPresent()) {
+                clients.get(1).release(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            }
+            readers.release(sneaking);
+        }
+        assertTrue(refused.isPresent(), "NL -> PR went around the queued writer's marker");
     }
 }
