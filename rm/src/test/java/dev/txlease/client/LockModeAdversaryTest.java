@@ -494,4 +494,31 @@ class LockModeAdversaryTest {
         }
         assertTrue(refused.isPresent(), "NL -> PR went around the queued writer's marker");
     }
+
+    // DEFECT: a marker write that the network delays lands after the waiter was granted (its grant
+    // removed the marker): markWaiting's condition (attribute_not_exists(waiter) OR waiter.i = :id)
+    // lets it re-create the marker of a waiter that no longer waits, and nobody removes it.
+    @Test
+    void aDelayedMarkerWriteLandingAfterTheGrantLeavesNoMarker() throws Exception {
+        DefaultLeaseClient readers = client("reader");
+        Lease reader = readers.acquire("late-marker", in(LockMode.PR));
+        DefaultLeaseClient writer = client("writer");
+        FaultInjector.Gate grant = DYNAMO.faults().holdNextResponse("UpdateItem");
+        CompletableFuture<Lease> waiting = writer.acquireAsync("late-marker", in(LockMode.EX));
+        grant.awaitReached(); // refused: the reader holds; its answer waits
+        FaultInjector.Gate marker = DYNAMO.faults().delayNextRequest("UpdateItem");
+        grant.open();
+        marker.awaitReached(); // the marker write stays in the network; the SDK's retry lands
+        Await.until("the writer queued", () -> record("late-marker").waiter() != null);
+        assertTrue(readers.release(reader));
+        Lease exclusive = waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(null, record("late-marker").waiter(), "the grant removed the marker");
+        marker.open();
+        marker.awaitPassed(); // the delayed marker write lands now
+        assertTrue(writer.release(exclusive));
+        assertEquals(null, record("late-marker").waiter(), "a granted waiter's marker came back");
+        assertTrue(
+                client("late").tryAcquire("late-marker", in(LockMode.PR)).isPresent(),
+                "a free lock refuses a reader because of a waiter that was granted and left");
+    }
 }
