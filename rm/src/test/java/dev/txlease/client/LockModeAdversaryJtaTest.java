@@ -258,6 +258,28 @@ class LockModeAdversaryJtaTest {
         assertFalse(first.mode() == LockMode.EX && second.mode() == LockMode.EX);
     }
 
+    // HELD: a lease converted PR -> EX inside a two-phase transaction is prepared and released on
+    // its EX holder; the PR holder is gone, the counter is zero and no branch is left.
+    @Test
+    void aLeaseConvertedInsideATransactionIsPreparedAndReleasedInItsNewMode() throws Exception {
+        TransactionalLeaseClient leases = transactional(client("tx"));
+        TM.begin();
+        TM.getTransaction().enlistResource(new HookedResource(null));
+        Lease lease = leases.acquire("jta-convert", transactional(LockMode.PR));
+        long readToken = lease.fenceToken().value();
+        lease.convert(LockMode.EX);
+        assertEquals(LockMode.EX, lease.mode());
+        assertTrue(lease.fenceToken().value() > readToken);
+        TM.commit();
+        assertEquals(LeaseState.RELEASED, lease.state());
+        LeaseRecord after = record("jta-convert");
+        assertTrue(after.released(), after::toString);
+        assertEquals(List.of(), after.holders());
+        assertEquals(0, counter("jta-convert", LockMode.PR));
+        assertEquals(List.of(), store.findPrepared("node-tx"));
+        assertTrue(client("next").tryAcquire("jta-convert", in(LockMode.EX)).isPresent());
+    }
+
     private static CompletableFuture<Object> convert(Lease lease) {
         return CompletableFuture.supplyAsync(() -> {
             try {
