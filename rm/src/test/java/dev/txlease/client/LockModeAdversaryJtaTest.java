@@ -202,10 +202,11 @@ class LockModeAdversaryJtaTest {
         ExecutionException failure =
                 assertThrows(ExecutionException.class, () -> waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(LeaseException.class, failure.getCause());
-        Await.until(
-                "the closed writer's marker went",
-                () -> record("closing").waiter() == null
-                        || !"writer".equals(record("closing").waiter().owner()));
+        Await.until("the closed writer's marker went", () -> Optional.ofNullable(
+                        record("closing").waiter())
+                .map(LeaseWaiter::owner)
+                .filter("writer"::equals)
+                .isEmpty());
         Await.until("the second writer queued", () -> record("closing").waiter() != null);
         syncWriter.close();
         assertInstanceOf(LeaseException.class, blocked.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
