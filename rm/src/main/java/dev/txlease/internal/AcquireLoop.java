@@ -45,7 +45,8 @@ import java.time.Duration;
  *
  * <p>Giving up after an interrupt, a cancellation or a close {@linkplain #abandon releases} whatever
  * grant of this acquisition may have landed, by its versions, so no grant of it stays behind in the
- * store unknown to the caller. Not thread-safe: one thread at a time drives an acquisition.
+ * store unknown to the caller; any give-up removes our waiter marker if a write of it was ever sent
+ * (its outcome may be unknown), by a removal conditional on our waiter id. Not thread-safe: one thread at a time drives an acquisition.
  */
 final class AcquireLoop {
     private final LeaseEngine engine;
@@ -61,7 +62,8 @@ final class AcquireLoop {
     private HolderWatches.Sighting sighting;
     private Blockers blockers;
     private LeaseStoreUnavailableException lastFailure;
-    private boolean markerOurs;
+    private boolean markerOurs; // the last record (or marker answer) showed our marker
+    private boolean markerSent; // a marker write was sent: it may be on the item unseen, or land later
     private long markedAt;
     private boolean unknownOutcome;
 
@@ -218,6 +220,7 @@ final class AcquireLoop {
         }
         LeaseWaiter marker =
                 new LeaseWaiter(holderId, ref.mode(), engine.owner(), Versions.next(), options.leaseDuration());
+        markerSent = true; // possibly ours from now on, whatever the answer: giving up removes it
         try {
             StoreResult result = engine.store().markWaiting(name, marker, replaces);
             LeaseWaiter after = result.record() == null ? null : result.record().waiter();
@@ -227,19 +230,26 @@ final class AcquireLoop {
                 markedAt = now;
             }
         } catch (RuntimeException e) {
+            if (isInterruption(e)) {
+                throw interrupted(e);
+            }
             // fairness only: the next attempt queues again
         }
     }
 
-    /** Gives up with {@code failure}, removing our waiter marker (best effort). */
+    /**
+     * Gives up with {@code failure}, removing our waiter marker (best effort) if a write of it was
+     * ever sent: its answer may have been lost, or the record that showed no marker may have been read
+     * before it landed; the removal is conditional on our waiter id, so it is harmless if absent.
+     */
     private <E extends LeaseException> E giveUp(E failure) {
-        if (markerOurs) {
+        if (markerSent || markerOurs) {
             unmark();
         }
         return failure;
     }
 
-    /** Removes our waiter marker, best effort (it is evicted after its lease otherwise). */
+    /** Removes our waiter marker by its waiter id, best effort (it is evicted after its lease otherwise). */
     private void unmark() {
         try {
             engine.store().unmarkWaiting(name, holderId);
@@ -247,6 +257,7 @@ final class AcquireLoop {
             // evicted after its lease by whoever it blocks
         }
         markerOurs = false;
+        markerSent = false;
     }
 
     /**
@@ -306,9 +317,7 @@ final class AcquireLoop {
     <E extends LeaseException> E abandon(E failure) {
         boolean wasInterrupted = Thread.interrupted();
         try {
-            if (markerOurs) {
-                unmark();
-            }
+            giveUp(failure);
             if (converting == null && attempts.any()) {
                 StoreResult result = engine.store().release(name, ref, engine.owner(), attempts.versions());
                 if (result.succeeded()) {
