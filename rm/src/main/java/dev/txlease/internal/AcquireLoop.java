@@ -246,6 +246,13 @@ final class AcquireLoop {
         if (markerSent || markerOurs) {
             unmark();
         }
+        if (converting != null && unknownOutcome) {
+            try {
+                converting.settleConversion(this);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
         return failure;
     }
 
@@ -287,16 +294,36 @@ final class AcquireLoop {
         return pause;
     }
 
-    /** Gives up because the waiting thread was interrupted; the interrupt flag stays set. */
+    /**
+     * Gives up because the waiting thread was interrupted; the interrupt flag stays set. A conversion
+     * is settled first ({@link ManagedLease#settleConversion}), so the message names the mode the
+     * lease holds.
+     */
     LeaseException interrupted(Throwable cause) {
-        LeaseException failure = new LeaseException(
-                "Interrupted while acquiring lock '" + name + "'; no lease is held (a grant that may have"
-                        + " landed was released)",
-                name,
-                engine.owner(),
-                null,
-                cause);
-        abandon(failure);
+        LeaseException cleanup = abandon(new LeaseException("cleanup", name, engine.owner(), null, null));
+        LeaseException failure;
+        if (converting == null) {
+            failure = new LeaseException(
+                    "Interrupted while acquiring lock '" + name + "'; no lease is held (a grant that may have"
+                            + " landed was released)",
+                    name,
+                    engine.owner(),
+                    null,
+                    cause);
+        } else {
+            LockMode held = converting.mode();
+            failure = new LeaseException(
+                    "Interrupted while converting the lease on lock '" + name + "' to " + ref.mode()
+                            + "; the lease holds mode " + held + " (fence " + converting.fenceToken() + ")"
+                            + (held == ref.mode() ? ": the conversion had landed" : ", the conversion did not land"),
+                    name,
+                    engine.owner(),
+                    converting.fenceToken(),
+                    cause);
+        }
+        for (Throwable suppressed : cleanup.getSuppressed()) {
+            failure.addSuppressed(suppressed);
+        }
         Thread.currentThread().interrupt();
         return failure;
     }
@@ -311,8 +338,8 @@ final class AcquireLoop {
      * Releases any grant of this acquisition that may have landed, by the versions of its attempts,
      * removes its waiter marker, and returns {@code failure} (with what went wrong doing so added as
      * suppressed). Runs with the interrupt flag cleared so that the release can be sent; the caller
-     * restores it. A conversion releases nothing: the lease adopts a conversion that may have landed
-     * ({@link ManagedLease#convert}).
+     * restores it. A conversion releases nothing: the lease settles a conversion whose outcome is
+     * unknown ({@link ManagedLease#settleConversion}).
      */
     <E extends LeaseException> E abandon(E failure) {
         boolean wasInterrupted = Thread.interrupted();
@@ -344,8 +371,13 @@ final class AcquireLoop {
         return record != null && ours(record) != null ? record.holder(ref) : null;
     }
 
+    /** Returns the holder this acquisition requests (its mode and holder id). */
+    HolderRef ref() {
+        return ref;
+    }
+
     /** Returns the send time of our attempt that {@code record} shows landed, or null. */
-    private Long ours(LeaseRecord record) {
+    Long ours(LeaseRecord record) {
         LeaseHolder holder = record == null ? null : record.holder(ref);
         if (holder == null || !engine.owner().equals(holder.owner())) {
             return null;

@@ -191,6 +191,9 @@ class LockModeAdversaryTest {
                 storeHoldsExclusive ? LockMode.EX : LockMode.PR,
                 upgrading.mode(),
                 "outcome " + outcome.get() + "; the store holds " + after);
+        if (outcome.get() instanceof LeaseException failure) {
+            assertTrue(failure.getMessage().contains("the lease holds mode " + upgrading.mode()), failure.getMessage());
+        }
         a.renew(upgrading); // the lease and the store agree: renewable
         assertTrue(upgrading.isValid());
         assertTrue(a.release(upgrading));
