@@ -39,8 +39,8 @@ import java.time.Duration;
  *   <li>otherwise the holders are watched; a request that waits for holders in modes other than EX
  *       queues by writing its waiter marker (fairness, see {@link dev.txlease.spi.LeaseStore}) if no
  *       other marker stands, and refreshes it every third of its lease duration; {@link
- *       #pauseNanos()} says how long to wait: the poll interval, the first takeover moment or the
- *       deadline, whichever comes first.
+ *       #pauseNanos()} says how long to wait: the poll interval, the first takeover moment, the next
+ *       refresh of our marker or the deadline, whichever comes first.
  * </ol>
  *
  * <p>Giving up after an interrupt, a cancellation or a close {@linkplain #abandon releases} whatever
@@ -207,7 +207,7 @@ final class AcquireLoop {
         if (!markerOurs && !blockers.sharedHolderBlocks()) {
             return; // an EX request waiting for an EX holder queues as before lock modes: not at all
         }
-        if (markerOurs && now - markedAt < options.leaseDuration().toNanos() / 3) {
+        if (markerOurs && now - markedAt < refreshNanos()) {
             return;
         }
         String replaces = null;
@@ -235,6 +235,11 @@ final class AcquireLoop {
             }
             // fairness only: the next attempt queues again
         }
+    }
+
+    /** How often a standing marker of ours is rewritten: every third of its lease duration. */
+    private long refreshNanos() {
+        return options.leaseDuration().toNanos() / 3;
     }
 
     /**
@@ -290,6 +295,9 @@ final class AcquireLoop {
         long pause = Math.min(options.pollInterval().toNanos(), deadline - now);
         if (sighting != null && blockers != null && lastFailure == null) {
             pause = Math.min(pause, blockers.nanosUntilFirstExpiry(sighting, now));
+        }
+        if (markerOurs) { // others judge our marker by its version: refresh it in time, whatever the poll
+            pause = Math.min(pause, Math.max(0, markedAt + refreshNanos() - now));
         }
         return pause;
     }

@@ -550,6 +550,8 @@ class LockModeAdversaryTest {
     // DEFECT: a queued waiter refreshes its marker only when it polls (AcquireLoop.queue), and
     // pauseNanos ignores the marker's refresh time: with a poll interval longer than its lease, a
     // live waiter's marker looks dead to others after one lease and is replaced: it loses its turn.
+    // Real time (not a ManualClock): waits between attempts are real, so only real time lets the
+    // patient writer refresh before the eager one judges its marker.
     @Test
     void aLiveWaiterWithASlowPollKeepsItsPlaceInTheQueue() throws Exception {
         Lease reader = client("reader")
@@ -558,19 +560,31 @@ class LockModeAdversaryTest {
                         in(LockMode.PR).toBuilder()
                                 .leaseDuration(Duration.ofMinutes(10))
                                 .build()); // alive throughout
-        ManualClock clock = new ManualClock(); // the same time passes for both waiters
-        DefaultLeaseClient patient = client("patient", clock);
+        Duration markerLease = Duration.ofMillis(1500); // a marker lasts its waiter's lease duration
+        DefaultLeaseClient patient = client("patient");
         CompletableFuture<Lease> first = patient.acquireAsync(
                 "slow-poll",
-                in(LockMode.EX).toBuilder().pollInterval(Duration.ofMinutes(2)).build());
+                in(LockMode.EX).toBuilder()
+                        .leaseDuration(markerLease)
+                        .pollInterval(Duration.ofMinutes(2))
+                        .build());
         Await.until("the patient writer queued", () -> record("slow-poll").waiter() != null);
-        DefaultLeaseClient eager = client("eager", clock);
-        DYNAMO.requests().reset();
-        CompletableFuture<Lease> second = eager.acquireAsync("slow-poll", in(LockMode.EX));
-        Await.until("the eager writer polled", () -> DYNAMO.requests().total() >= 3);
-        clock.advance(LEASE.plusSeconds(1)); // 11 s: the patient writer is alive, polling every 2 minutes
-        long seen = DYNAMO.requests().total();
-        Await.until("the eager writer polled again", () -> DYNAMO.requests().total() >= seen + 4);
+        CompletableFuture<Lease> second = client("eager")
+                .acquireAsync(
+                        "slow-poll",
+                        in(LockMode.EX).toBuilder()
+                                .leaseDuration(markerLease)
+                                .pollInterval(Duration.ofMillis(20))
+                                .build());
+        java.util.Set<String> refreshes = new java.util.HashSet<>();
+        Await.until("three marker lifetimes passed, or the marker changed hands", () -> {
+            dev.txlease.spi.LeaseWaiter marker = record("slow-poll").waiter();
+            if (marker == null || !"patient".equals(marker.owner())) {
+                return true;
+            }
+            refreshes.add(marker.version());
+            return refreshes.size() >= 9; // one every third of a lifetime
+        });
         assertEquals("patient", record("slow-poll").waiter().owner(), "a live waiter lost its place");
         assertFalse(first.isDone() || second.isDone());
         assertTrue(reader.isValid());
