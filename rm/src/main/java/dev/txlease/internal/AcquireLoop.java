@@ -145,8 +145,8 @@ final class AcquireLoop {
             throw giveUp(new LeaseLimitException(
                     name, engine.owner(), mode, limit, engine.store().storeId()));
         }
-        if (wait && converting == null) {
-            queue(record, now);
+        if (wait) {
+            queue(record, now); // a conversion too: else a stream of new readers starves PR -> EX
         }
         return null;
     }
@@ -181,13 +181,13 @@ final class AcquireLoop {
     private ManagedLease granted(LeaseRecord record, long landedAt) {
         engine.watches().forget(name);
         LeaseHolder holder = record.holder(ref);
-        if (converting != null) {
-            converting.converted(holder, landedAt);
-            return converting;
-        }
         LeaseWaiter waiter = record.waiter();
         if (waiter != null && waiter.waiterId().equals(holderId)) {
             unmark(); // our marker, written by a request whose answer was lost
+        }
+        if (converting != null) {
+            converting.converted(holder, landedAt);
+            return converting;
         }
         ManagedLease lease = engine.start(name, holderId, holder, landedAt, options);
         if (engine.isClosed()) {
