@@ -1,6 +1,7 @@
 package dev.txlease.internal;
 
 import dev.txlease.AcquireOptions;
+import dev.txlease.LeaseDeadlockException;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLimitException;
 import dev.txlease.LeaseStoreUnavailableException;
@@ -34,6 +35,9 @@ import java.time.Duration;
  *       attempts: that earlier attempt landed (its answer lost, retried by the SDK, or delayed), and
  *       the lease counts from <em>its</em> send time, so that it never outlives the takeover of a
  *       waiter that saw the grant at once;
+ *   <li>a conversion that another holder's conversion waits for, while that holder blocks it, fails
+ *       at once ({@link LeaseDeadlockException}): the other conversion queued, and its marker names
+ *       its holder;
  *   <li>a mode that already has as many holders as the store keeps fails at once ({@link
  *       LeaseLimitException});
  *   <li>otherwise the holders are watched; a request that waits for holders in modes other than EX
@@ -138,6 +142,19 @@ final class AcquireLoop {
         long now = engine.clock().nanoTime();
         sighting = engine.watches().saw(record, now);
         blockers = Blockers.in(record, ref.mode(), holderId, converting == null ? null : converting.ref());
+        if (converting != null) {
+            LeaseHolder cycle = blockers.conversionDeadlock(record, converting.ref());
+            if (cycle != null) {
+                throw giveUp(new LeaseDeadlockException(
+                        name,
+                        engine.owner(),
+                        converting.fenceToken(),
+                        converting.mode(),
+                        ref.mode(),
+                        cycle.owner(),
+                        record.waiter().mode()));
+            }
+        }
         markerOurs = record.waiter() != null && record.waiter().waiterId().equals(holderId);
         LockMode mode = ref.mode();
         int limit = engine.store().holderLimit(mode);

@@ -94,6 +94,26 @@ record Blockers(List<LeaseHolder> holders, LeaseWaiter waiter) {
         return least;
     }
 
+    /**
+     * The other holder in a conversion deadlock with {@code converting}, or null: the waiter marker
+     * is a conversion by another holder (a waiting conversion queues under its holder's id), its
+     * mode is incompatible with our current mode (it waits for us), and that holder blocks us.
+     */
+    LeaseHolder conversionDeadlock(LeaseRecord record, HolderRef converting) {
+        LeaseWaiter marker = record.waiter();
+        if (marker == null
+                || marker.waiterId().equals(converting.holderId())
+                || marker.mode().isCompatibleWith(converting.mode())) {
+            return null;
+        }
+        for (LeaseHolder holder : holders) {
+            if (marker.waiterId().equals(holder.ref().holderId())) {
+                return holder;
+            }
+        }
+        return null;
+    }
+
     /** The holder to name in a timeout: the first blocker, or null. */
     LeaseHolder first() {
         return holders.isEmpty() ? null : holders.get(0);
