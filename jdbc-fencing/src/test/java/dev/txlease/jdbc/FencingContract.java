@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.internal.GuardStatements;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
+import dev.txlease.jdbc.testing.FixedLease;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -46,8 +49,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * from the real lease client on DynamoDB Local; holder A stalls (no heartbeat, short lease) and
  * holder B takes the lock over with a greater token.
  *
- * <p>Outcomes that differ by isolation level are declared by the subclass ({@link
- * #snapshotConflicts()}), not assumed: under snapshot isolation (PostgreSQL REPEATABLE READ and
+ * <p>Outcomes that differ by isolation level are declared by the subclass (its {@code
+ * snapshotConflicts}), not assumed: under snapshot isolation (PostgreSQL REPEATABLE READ and
  * SERIALIZABLE) a newer holder that commits after this transaction's snapshot surfaces as a
  * serialization failure, which must end as {@link FenceConflictException}, never as a commit.
  */
@@ -64,21 +67,51 @@ abstract class FencingContract {
     FencedDataSource fenced;
     private ExecutorService executor;
 
-    /** Returns the database, or skips the test (see {@code Databases}). */
-    abstract DataSource rawDataSource();
+    /** For {@code snapshotConflicts}: a newer holder's later commit fails the check as a conflict. */
+    static final boolean SNAPSHOT_CONFLICTS = true;
 
-    /** Returns the JDBC isolation level the scenarios' transactions run at. */
-    abstract int isolation();
+    /** For {@code snapshotConflicts}: a newer holder's later commit shows as a stale token. */
+    static final boolean STALE_TOKENS = false;
+
+    private final Supplier<DataSource> database;
+    private final int isolation;
+    private final boolean snapshotConflicts;
+    private final String blockedGuardUpdatesSql;
 
     /**
-     * Returns whether a newer holder's commit after this transaction took its snapshot fails the
-     * fence check with a serialization failure ({@link FenceConflictException}) rather than a stale
-     * token.
+     * Declares the database and isolation level a subclass runs the scenarios on.
+     *
+     * @param database the database, or a supplier that skips the test (see {@code Databases}); called
+     *     before each test
+     * @param isolation the JDBC isolation level the scenarios' transactions run at
+     * @param snapshotConflicts whether a newer holder's commit after this transaction took its
+     *     snapshot fails the fence check with a serialization failure ({@link FenceConflictException})
+     *     rather than a stale token
+     * @param blockedGuardUpdatesSql a query counting sessions blocked in an update of the guard table
+     *     {@value #GUARD}
      */
-    abstract boolean snapshotConflicts();
+    FencingContract(
+            Supplier<DataSource> database, int isolation, boolean snapshotConflicts, String blockedGuardUpdatesSql) {
+        this.database = database;
+        this.isolation = isolation;
+        this.snapshotConflicts = snapshotConflicts;
+        this.blockedGuardUpdatesSql = blockedGuardUpdatesSql;
+    }
+
+    /** Returns the JDBC isolation level the scenarios' transactions run at. */
+    final int isolation() {
+        return isolation;
+    }
+
+    /** Returns whether a newer holder's later commit surfaces as a serialization failure. */
+    final boolean snapshotConflicts() {
+        return snapshotConflicts;
+    }
 
     /** Returns a query counting sessions blocked in an update of the guard table {@value #GUARD}. */
-    abstract String blockedGuardUpdatesSql();
+    final String blockedGuardUpdatesSql() {
+        return blockedGuardUpdatesSql;
+    }
 
     @BeforeAll
     static void startHolders() {
@@ -92,7 +125,7 @@ abstract class FencingContract {
 
     @BeforeEach
     void setUp() throws SQLException {
-        raw = rawDataSource();
+        raw = database.get();
         fenced = FencedDataSource.builder(raw).guardTable(GUARD).build();
         fenced.createGuardTable();
         WriteLog.create(raw);
@@ -414,6 +447,165 @@ abstract class FencingContract {
         assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
     }
 
+    // Issue 16: lock modes. The scenarios are in LockModeScenarios; each runs here per database.
+
+    @Test
+    void modesALaterIncompatibleWriterRejectsTheEarlierHoldersWriteForAll36Pairs() throws Exception {
+        modes().aLaterIncompatibleWriterRejectsTheEarlierHoldersWrite();
+    }
+
+    @Test
+    void modesASupersededHoldersReadIsRejectedWhenItsReadsAreFenced() throws Exception {
+        modes().aSupersededHoldersReadIsRejectedWhenItsReadsAreFenced();
+    }
+
+    @Test
+    void modesALaterHoldersFencedReadRejectsTheEarlierIncompatibleHoldersWrite() throws Exception {
+        modes().aLaterHoldersFencedReadRejectsTheEarlierIncompatibleHoldersWrite();
+    }
+
+    @Test
+    void modesADataSourceNewToTheNameJudgesAsTheOthers() throws Exception {
+        modes().aDataSourceNewToTheNameJudgesAsTheOthers();
+    }
+
+    @Test
+    void modesTheRejectionNamesTheLockTheTokensAndTheModes() throws Exception {
+        modes().theRejectionNamesTheLockTheTokensAndTheModes();
+    }
+
+    @Test
+    void modesCompatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit() throws Exception {
+        modes().compatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit(executor, this::awaitBlocked);
+    }
+
+    /**
+     * Issue 16 through the Jdbi plugin: with fenced reads configured, a protected reader superseded
+     * by an exclusive writer that has written is rejected at its next query (Jdbi runs queries with
+     * {@code execute()}); without, the query passes and its next write is rejected.
+     */
+    @Test
+    void modesJdbiPluginFencesAProtectedReadersQueryWhenConfigured() throws Exception {
+        LockModeScenarios scenarios = modes();
+        TransactionIsolationLevel level = TransactionIsolationLevel.valueOf(isolation());
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        Jdbi jdbi = Jdbi.create(raw);
+        jdbi.installPlugin(new FencingPlugin());
+        jdbi.getConfig(FencingConfig.class).setGuardTable(LockModeScenarios.GUARD);
+        String count = "SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = :name";
+        try (LeaseBinding binding = LeaseBinding.bind(reader)) {
+            jdbi.useTransaction(level, handle -> WriteLog.append(handle.getConnection(), reader, "R1"));
+        }
+        assertEquals(
+                "committed",
+                scenarios.run(fenced(LockModeScenarios.GUARD), writer, LockModeScenarios.Access.WRITE, "W"));
+        try (LeaseBinding binding = LeaseBinding.bind(reader)) {
+            // Fenced reads off (the default): the superseded reader's query passes, its write does not.
+            Integer rows = jdbi.inTransaction(level, handle -> handle.createQuery(count)
+                    .bind("name", name)
+                    .mapTo(Integer.class)
+                    .one());
+            assertEquals(2, rows);
+            JdbiException write = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.useTransaction(level, handle -> handle.createUpdate(WriteLog.INSERT)
+                            .bind(0, name)
+                            .bind(1, 1L)
+                            .bind(2, "R2")
+                            .execute()));
+            assertEquals(
+                    writer.fenceToken(),
+                    causeOf(write, StaleFenceTokenException.class).observedToken());
+
+            // Per handle: the connection's switch.
+            JdbiException perHandle = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.useTransaction(level, handle -> {
+                        handle.getConnection().unwrap(FencingConnection.class).setFencedReads(true);
+                        handle.createQuery(count)
+                                .bind("name", name)
+                                .mapTo(Integer.class)
+                                .one();
+                    }));
+            assertEquals(
+                    LockMode.EX,
+                    causeOf(perHandle, StaleFenceTokenException.class).observedMode());
+
+            // For every handle: the config.
+            jdbi.getConfig(FencingConfig.class).setFencedReads(true);
+            JdbiException read = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.inTransaction(level, handle -> handle.createQuery(count)
+                            .bind("name", name)
+                            .mapTo(Integer.class)
+                            .one()));
+            StaleFenceTokenException stale = causeOf(read, StaleFenceTokenException.class);
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(writer.fenceToken(), stale.observedToken());
+        }
+        assertEquals(List.of("R1@1", "W@2"), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 16, the README's example: a protected reader with fenced reads, then superseded. */
+    @Test
+    void modesAProtectedReaderWithFencedReadsIsRejectedOnceSuperseded() throws Exception {
+        DataSource pool = raw;
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        FencedDataSource fencedByMode = fenced(LockModeScenarios.GUARD);
+        fencedByMode.createGuardTable();
+        long rows;
+        // tag::fencing-modes[]
+        FencedDataSource readers = FencedDataSource.builder(pool)
+                .guardTable("txl_modes_guard")
+                .fencedReads(true) // leases in CR and PR guard queries too (off by default)
+                .build();
+        try (Connection connection = readers.getConnection(reader); // reader.mode() == LockMode.PR
+                PreparedStatement count =
+                        connection.prepareStatement("SELECT COUNT(*) FROM txl_fencing_log WHERE lock_name = ?")) {
+            connection.setAutoCommit(false);
+            count.setString(1, reader.name());
+            // The check runs before the query: StaleFenceTokenException once a holder in CW, PW or EX
+            // with a newer token has passed it.
+            try (ResultSet result = count.executeQuery()) {
+                result.next();
+                rows = result.getLong(1);
+            }
+            connection.commit();
+        }
+        // end::fencing-modes[]
+        assertEquals(0, rows);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        assertEquals(List.of("committed"), writeWith(fencedByMode, writer, "W"));
+        try (Connection connection = begin(readers.getConnection(reader));
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = ?")) {
+            count.setString(1, name);
+            StaleFenceTokenException stale = assertThrows(StaleFenceTokenException.class, count::executeQuery);
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(LockMode.EX, stale.observedMode());
+            connection.rollback();
+        }
+    }
+
+    private List<String> writeWith(FencedDataSource dataSource, Lease lease, String writer) throws SQLException {
+        try (Connection connection = begin(dataSource.getConnection(lease))) {
+            WriteLog.append(connection, lease, writer);
+            connection.commit();
+            return List.of("committed");
+        }
+    }
+
+    private LockModeScenarios modes() throws SQLException {
+        return new LockModeScenarios(raw, isolation(), snapshotConflicts());
+    }
+
+    private FencedDataSource fenced(String guard) {
+        return FencedDataSource.builder(raw).guardTable(guard).build();
+    }
+
     Connection begin(Connection connection) throws SQLException {
         connection.setTransactionIsolation(isolation());
         connection.setAutoCommit(false);
@@ -469,8 +661,8 @@ abstract class FencingContract {
     }
 
     /** Waits until a session is blocked in an {@code UPDATE} of {@code table} (the subclass's query). */
-    private void awaitBlocked(String table, Future<?> writer) throws Exception {
-        String sql = blockedGuardUpdatesSql().replace("UPDATE " + GUARD + " ", "UPDATE " + table + " ");
+    void awaitBlocked(String table, Future<?> writer) throws Exception {
+        String sql = blockedGuardUpdatesSql().replace(GUARD, table);
         try (Connection observer = raw.getConnection();
                 PreparedStatement probe = observer.prepareStatement(sql)) {
             Await.until("a transaction is seen waiting in an update of " + table, WAIT, () -> {

@@ -24,6 +24,7 @@ public final class Fencer {
     private final GuardDialect dialect;
     private final TransactionContext transactions;
     private final boolean verifyAtCommit;
+    private final boolean fencedReads;
     private volatile GuardStatements statements;
     private volatile boolean driverAccepted;
 
@@ -49,7 +50,28 @@ public final class Fencer {
      *     the transaction checked (the default)
      */
     public Fencer(GuardTable table, GuardDialect dialect, TransactionContext transactions, boolean verifyAtCommit) {
+        this(table, dialect, transactions, verifyAtCommit, false);
+    }
+
+    /**
+     * Creates a fencer.
+     *
+     * @param table the guard table
+     * @param dialect the dialect, or {@code null} to detect it from the first connection
+     * @param transactions the JTA context, or {@link TransactionContext#NONE}
+     * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
+     *     the transaction checked (the default)
+     * @param fencedReads whether read-mode leases guard queries on new connections (each connection
+     *     can change it)
+     */
+    public Fencer(
+            GuardTable table,
+            GuardDialect dialect,
+            TransactionContext transactions,
+            boolean verifyAtCommit,
+            boolean fencedReads) {
         this.verifyAtCommit = verifyAtCommit;
+        this.fencedReads = fencedReads;
         this.table = Objects.requireNonNull(table, "guardTable must not be null");
         this.dialect = dialect;
         this.transactions = Objects.requireNonNull(transactions, "transactions must not be null");
@@ -80,7 +102,7 @@ public final class Fencer {
         try {
             GuardStatements guard = statementsFor(raw);
             refuseTransactionReplay(raw);
-            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit);
+            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit, fencedReads);
         } catch (SQLException | RuntimeException e) {
             try {
                 raw.close();

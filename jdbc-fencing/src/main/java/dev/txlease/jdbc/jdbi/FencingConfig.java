@@ -40,6 +40,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     private GuardTable guardTable = GuardTable.defaultTable();
     private GuardDialect dialect;
     private TransactionContext transactions = TransactionContext.NONE;
+    private boolean fencedReads;
     private Fencer fencer;
 
     /** Creates the default settings (Jdbi calls this). */
@@ -49,6 +50,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         this.guardTable = other.guardTable;
         this.dialect = other.dialect;
         this.transactions = other.transactions;
+        this.fencedReads = other.fencedReads;
         this.fencer = other.fencer;
     }
 
@@ -102,11 +104,31 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         return this;
     }
 
+    /**
+     * Sets whether leases in read modes ({@link dev.txlease.LockMode#CR CR}, {@link
+     * dev.txlease.LockMode#PR PR}) guard queries too, in every handle (a handle can change it on its
+     * connection: {@code handle.getConnection().unwrap(FencingConnection.class)}); off by default. See
+     * {@link dev.txlease.jdbc.FencedDataSource.Builder#fencedReads(boolean)}.
+     *
+     * @param fencedReads whether read-mode leases guard queries
+     * @return this config
+     */
+    public FencingConfig setFencedReads(boolean fencedReads) {
+        this.fencedReads = fencedReads;
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns whether read-mode leases guard queries in new handles. */
+    public boolean getFencedReads() {
+        return fencedReads;
+    }
+
     /** Returns the fencer for these settings; made once per change, shared by copies. */
     Fencer fencer() {
         Fencer current = fencer;
         if (current == null) {
-            current = new Fencer(guardTable, dialect, transactions);
+            current = new Fencer(guardTable, dialect, transactions, true, fencedReads);
             fencer = current;
         }
         return current;
