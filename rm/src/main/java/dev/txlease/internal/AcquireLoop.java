@@ -413,7 +413,21 @@ final class AcquireLoop {
     private StoreResult call(GrantRequest request) {
         try {
             return engine.store().tryGrant(request);
-        } catch (LeaseException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (IllegalArgumentException e) {
+            if (converting == null) {
+                throw e; // the caller's own options
+            }
+            // the lease's own owner, node or data: the caller passed only a mode
+            throw giveUp(new LeaseException(
+                    "Cannot convert the lease on lock '" + name + "' from " + converting.mode() + " to " + ref.mode()
+                            + ": store " + engine.store().storeId() + " refused the lease's own data for that mode ("
+                            + e.getMessage() + "); the lease keeps " + converting.mode()
+                            + " - acquire the lock in " + ref.mode() + " with smaller data instead",
+                    name,
+                    engine.owner(),
+                    converting.fenceToken(),
+                    e));
+        } catch (LeaseException | UnsupportedOperationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new LeaseStoreUnavailableException(

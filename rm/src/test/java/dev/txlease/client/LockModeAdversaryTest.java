@@ -589,4 +589,25 @@ class LockModeAdversaryTest {
         assertFalse(first.isDone() || second.isDone());
         assertTrue(reader.isValid());
     }
+
+    // NOTICED (adversary report): converting an EX lease whose data is larger than a holder in a
+    // shared mode may carry failed with an IllegalArgumentException about an argument the caller
+    // never passed; it is refused with a LeaseException naming the lock, and the lease keeps EX.
+    @Test
+    void aConversionOfAnExclusiveLeaseWithLargeDataToASharedModeFailsClearlyAndKeepsTheLease() {
+        DefaultLeaseClient client = client("big");
+        Lease writer = client.acquire(
+                "big-data", in(LockMode.EX).toBuilder().data(new byte[1024]).build());
+        dev.txlease.FenceToken token = writer.fenceToken();
+        LeaseException failure =
+                org.junit.jupiter.api.Assertions.assertThrows(LeaseException.class, () -> writer.convert(LockMode.PR));
+        assertTrue(
+                failure.getMessage().contains("'big-data'")
+                        && failure.getMessage().contains("keeps EX"),
+                failure.getMessage());
+        assertEquals(LockMode.EX, writer.mode());
+        assertEquals(token, writer.fenceToken());
+        client.renew(writer);
+        assertTrue(client.release(writer));
+    }
 }
