@@ -66,9 +66,7 @@ final class AcquireLoop {
     private HolderWatches.Sighting sighting;
     private Blockers blockers;
     private LeaseStoreUnavailableException lastFailure;
-    private boolean markerOurs; // the last record (or marker answer) showed our marker
-    private boolean markerSent; // a marker write was sent: it may be on the item unseen, or land later
-    private long markedAt;
+    private final WaiterMarker marker;
     private boolean unknownOutcome;
 
     AcquireLoop(LeaseEngine engine, String name, AcquireOptions options, boolean wait) {
@@ -87,6 +85,7 @@ final class AcquireLoop {
         this.holderId = converting == null ? Versions.next() : converting.holderId();
         this.ref = HolderRef.of(options.mode(), holderId);
         this.sighting = engine.watches().get(name);
+        this.marker = new WaiterMarker(engine.store(), name, holderId, engine.owner(), options);
     }
 
     String name() {
@@ -155,7 +154,7 @@ final class AcquireLoop {
                         record.waiter().mode()));
             }
         }
-        markerOurs = record.waiter() != null && record.waiter().waiterId().equals(holderId);
+        marker.saw(record);
         LockMode mode = ref.mode();
         int limit = engine.store().holderLimit(mode);
         if (mode.isCompatibleWith(mode) && record.count(mode) >= limit) {
@@ -187,7 +186,7 @@ final class AcquireLoop {
                             seen.takeoverVersion(sighting, sentAt))
                     .withHolder(ref)
                     .withEvictions(seen.evictions(sighting, sentAt))
-                    .withWaiter(markerOurs ? holderId : null, seen.waiterTakeoverVersion(sighting, sentAt));
+                    .withWaiter(marker.ownId(), seen.waiterTakeoverVersion(sighting, sentAt));
         }
         if (converting != null) {
             request = request.converting(converting.ref(), converting.expectedVersions());
@@ -198,10 +197,7 @@ final class AcquireLoop {
     private ManagedLease granted(LeaseRecord record, long landedAt) {
         engine.watches().forget(name);
         LeaseHolder holder = record.holder(ref);
-        LeaseWaiter waiter = record.waiter();
-        if (waiter != null && waiter.waiterId().equals(holderId)) {
-            unmark(); // our marker, written by a request whose answer was lost
-        }
+        marker.removeIfOn(record); // our marker, written by a request whose answer was lost
         if (converting != null) {
             converting.converted(holder, landedAt);
             return converting;
@@ -214,49 +210,21 @@ final class AcquireLoop {
         return lease;
     }
 
-    /**
-     * Queues for the lock if holders in modes other than EX block it (a stream of compatible grants
-     * could starve it) and nobody else queues, or refreshes our marker every third of its duration.
-     * Fairness only: a failure is left for the next attempt.
-     */
+    /** Queues for the lock, or refreshes our marker ({@link WaiterMarker#queue}). */
     private void queue(LeaseRecord record, long now) {
         LeaseWaiter current = record.waiter();
-        if (!markerOurs && !blockers.sharedHolderBlocks()) {
-            return; // an EX request waiting for an EX holder queues as before lock modes: not at all
-        }
-        if (markerOurs && now - markedAt < refreshNanos()) {
-            return;
-        }
-        String replaces = null;
-        if (current != null && !markerOurs) {
+        String replaceable = null;
+        if (current != null) {
             HolderWatches.Watch watch = sighting.of(current);
-            if (watch == null || !watch.version().equals(current.version()) || !watch.expired(now)) {
-                return; // somebody else queues
+            if (watch != null && watch.version().equals(current.version()) && watch.expired(now)) {
+                replaceable = current.version();
             }
-            replaces = current.version();
         }
-        LeaseWaiter marker =
-                new LeaseWaiter(holderId, ref.mode(), engine.owner(), Versions.next(), options.leaseDuration());
-        markerSent = true; // possibly ours from now on, whatever the answer: giving up removes it
         try {
-            StoreResult result = engine.store().markWaiting(name, marker, replaces);
-            LeaseWaiter after = result.record() == null ? null : result.record().waiter();
-            markerOurs =
-                    result.succeeded() || (after != null && after.waiterId().equals(holderId));
-            if (markerOurs) {
-                markedAt = now;
-            }
+            marker.queue(record, blockers.sharedHolderBlocks(), replaceable, now);
         } catch (RuntimeException e) {
-            if (isInterruption(e)) {
-                throw interrupted(e);
-            }
-            // fairness only: the next attempt queues again
+            throw interrupted(e);
         }
-    }
-
-    /** How often a standing marker of ours is rewritten: every third of its lease duration. */
-    private long refreshNanos() {
-        return options.leaseDuration().toNanos() / 3;
     }
 
     /**
@@ -265,9 +233,7 @@ final class AcquireLoop {
      * before it landed; the removal is conditional on our waiter id, so it is harmless if absent.
      */
     private <E extends LeaseException> E giveUp(E failure) {
-        if (markerSent || markerOurs) {
-            unmark();
-        }
+        marker.remove();
         if (converting != null && unknownOutcome) {
             try {
                 converting.settleConversion(this);
@@ -276,17 +242,6 @@ final class AcquireLoop {
             }
         }
         return failure;
-    }
-
-    /** Removes our waiter marker by its waiter id, best effort (it is evicted after its lease otherwise). */
-    private void unmark() {
-        try {
-            engine.store().unmarkWaiting(name, holderId);
-        } catch (RuntimeException e) {
-            // evicted after its lease by whoever it blocks
-        }
-        markerOurs = false;
-        markerSent = false;
     }
 
     /**
@@ -313,9 +268,7 @@ final class AcquireLoop {
         if (sighting != null && blockers != null && lastFailure == null) {
             pause = Math.min(pause, blockers.nanosUntilFirstExpiry(sighting, now));
         }
-        if (markerOurs) { // others judge our marker by its version: refresh it in time, whatever the poll
-            pause = Math.min(pause, Math.max(0, markedAt + refreshNanos() - now));
-        }
+        pause = Math.min(pause, marker.nanosUntilRefresh(now)); // a live marker must not look dead
         return pause;
     }
 
@@ -438,7 +391,7 @@ final class AcquireLoop {
         }
     }
 
-    private static boolean isInterruption(Throwable failure) {
+    static boolean isInterruption(Throwable failure) {
         if (Thread.currentThread().isInterrupted()) {
             return true;
         }
