@@ -104,7 +104,8 @@ public final class FencedDataSource implements DataSource {
 
     private FencedDataSource(Builder builder) {
         this.delegate = builder.dataSource;
-        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions, true, builder.fencedReads);
+        this.fencer = new Fencer(
+                builder.guardTable, builder.dialect, builder.transactions, true, builder.fencedReads, builder.observer);
     }
 
     /**
@@ -218,6 +219,7 @@ public final class FencedDataSource implements DataSource {
         private GuardDialect dialect;
         private TransactionContext transactions = TransactionContext.NONE;
         private boolean fencedReads;
+        private FenceObserver observer = FenceObserver.NONE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -289,6 +291,18 @@ public final class FencedDataSource implements DataSource {
          */
         public Builder fencedReads(boolean fencedReads) {
             this.fencedReads = fencedReads;
+            return this;
+        }
+
+        /**
+         * Sets the observer told of every fence check, for example {@code
+         * dev.txlease.micrometer.FencedDataSourceMetrics}. Defaults to {@link FenceObserver#NONE}.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(FenceObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer must not be null");
             return this;
         }
 

@@ -9,11 +9,14 @@ import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LockMode;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.HolderRef;
+import dev.txlease.spi.HolderVersion;
 import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseWaiter;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One acquisition of one lock name in one mode (or one conversion of a lease to another mode): its
@@ -124,7 +127,9 @@ final class AcquireLoop {
         LeaseRecord record = result.record();
         Long landedAt = result.succeeded() ? Long.valueOf(sentAt) : ours(record);
         if (landedAt != null) {
-            return granted(record, landedAt);
+            ManagedLease lease = granted(record, landedAt);
+            reportTakeover(request, lease);
+            return lease;
         }
         if (record == null) {
             throw new LeaseException(
@@ -192,6 +197,26 @@ final class AcquireLoop {
             request = request.converting(converting.ref(), converting.expectedVersions());
         }
         return request;
+    }
+
+    /** Reports a grant that took over an EX holder or evicted holders in other modes. */
+    private void reportTakeover(GrantRequest request, ManagedLease lease) {
+        if (request.takeoverVersion() == null && request.evictions().isEmpty()) {
+            return;
+        }
+        LeaseRecord seen = sighting.record();
+        List<String> displaced = new ArrayList<>();
+        if (request.takeoverVersion() != null) {
+            displaced.add(seen.owner());
+        }
+        for (HolderVersion evicted : request.evictions()) {
+            for (LeaseHolder holder : seen.allHolders()) {
+                if (holder.ref().equals(evicted.ref()) && !displaced.contains(holder.owner())) {
+                    displaced.add(holder.owner());
+                }
+            }
+        }
+        engine.events().tookOver(lease, String.join(", ", displaced));
     }
 
     private ManagedLease granted(LeaseRecord record, long landedAt) {

@@ -307,6 +307,8 @@ public final class ManagedLease implements Lease {
     /** Renews now. Throws {@link LeaseLostException} if the store holds another owner or version. */
     void renew() {
         operation.lock();
+        long started = engine.clock().nanoTime();
+        RuntimeException failure = null;
         try {
             requireHeld("renew");
             requireUnexpired("renew");
@@ -316,8 +318,12 @@ public final class ManagedLease implements Lease {
             StoreResult result = write(writing, () -> engine.store()
                     .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
             confirmOrLose(result, writing, null, "renew");
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
             operation.unlock();
+            engine.events().renewalEnded(this, started, failure);
         }
     }
 
@@ -658,6 +664,7 @@ public final class ManagedLease implements Lease {
         if (told != null) {
             LossCause cause = told.cause();
             Throwable detail = told.detail();
+            engine.events().lost(this, cause, detail);
             engine.notify(() -> listener.onLost(this, cause, detail));
         }
     }

@@ -3,6 +3,7 @@ package dev.txlease.jdbc.internal;
 import dev.txlease.FenceToken;
 import dev.txlease.LockMode;
 import dev.txlease.jdbc.FenceConflictException;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.StaleFenceTokenException;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -57,10 +59,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * a volatile field and a concurrent set.
  */
 public final class GuardStatements {
+    private static final System.Logger LOG = System.getLogger(GuardStatements.class.getName());
     private static final int KNOWN_NAMES_LIMIT = 10_000;
 
     private final GuardDialect dialect;
     private final GuardTable configured;
+    private final FenceObserver observer;
     private final Set<String> knownNames = ConcurrentHashMap.newKeySet();
     private volatile GuardSql sql;
 
@@ -71,6 +75,18 @@ public final class GuardStatements {
      * @param dialect the database's dialect
      */
     public GuardStatements(GuardTable table, GuardDialect dialect) {
+        this(table, dialect, FenceObserver.NONE);
+    }
+
+    /**
+     * Creates the statements for a guard table that report every check to {@code observer}.
+     *
+     * @param table the guard table
+     * @param dialect the database's dialect
+     * @param observer told of every check
+     */
+    public GuardStatements(GuardTable table, GuardDialect dialect, FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
         this.dialect = Objects.requireNonNull(dialect, "dialect must not be null");
         this.configured = Objects.requireNonNull(table, "table must not be null");
     }
@@ -117,6 +133,34 @@ public final class GuardStatements {
         if (mode == LockMode.NL) {
             return;
         }
+        long started = System.nanoTime();
+        SQLException failure = null;
+        try {
+            checkInMode(connection, lockName, token, mode);
+        } catch (SQLException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            failure = new SQLException("the fence check failed: " + e, e);
+            throw e;
+        } finally {
+            observe(lockName, token, mode, Duration.ofNanos(System.nanoTime() - started), failure);
+        }
+    }
+
+    private void observe(String lockName, FenceToken token, LockMode mode, Duration elapsed, SQLException failure) {
+        try {
+            observer.checked(lockName, token, mode, elapsed, failure);
+        } catch (RuntimeException e) { // it must not change the check's outcome
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "txlease: a FenceObserver threw; it should return quickly and not throw",
+                    e);
+        }
+    }
+
+    private void checkInMode(Connection connection, String lockName, FenceToken token, LockMode mode)
+            throws SQLException {
         GuardSql statements = statementsFor(connection, lockName, token, mode);
         GuardRow row;
         try {

@@ -1,6 +1,7 @@
 package dev.txlease.jdbc.jdbi;
 
 import dev.txlease.TransactionLeases;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.internal.Fencer;
@@ -41,6 +42,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     private GuardDialect dialect;
     private TransactionContext transactions = TransactionContext.NONE;
     private boolean fencedReads;
+    private FenceObserver observer = FenceObserver.NONE;
     private Fencer fencer;
 
     /** Creates the default settings (Jdbi calls this). */
@@ -51,6 +53,7 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         this.dialect = other.dialect;
         this.transactions = other.transactions;
         this.fencedReads = other.fencedReads;
+        this.observer = other.observer;
         this.fencer = other.fencer;
     }
 
@@ -124,11 +127,24 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         return fencedReads;
     }
 
+    /**
+     * Sets the observer told of every fence check (for metrics); {@link FenceObserver#NONE} by
+     * default.
+     *
+     * @param observer the observer
+     * @return this config
+     */
+    public FencingConfig setObserver(FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
+        this.fencer = null;
+        return this;
+    }
+
     /** Returns the fencer for these settings; made once per change, shared by copies. */
     Fencer fencer() {
         Fencer current = fencer;
         if (current == null) {
-            current = new Fencer(guardTable, dialect, transactions, true, fencedReads);
+            current = new Fencer(guardTable, dialect, transactions, true, fencedReads, observer);
             fencer = current;
         }
         return current;
