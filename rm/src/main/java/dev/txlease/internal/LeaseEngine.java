@@ -293,14 +293,7 @@ public final class LeaseEngine {
                     released.await(pause, TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LeaseException(
-                        "Interrupted while converting the lease on lock '" + lease.name() + "' to " + mode
-                                + "; the lease keeps mode " + lease.mode(),
-                        lease.name(),
-                        owner,
-                        lease.fenceToken(),
-                        e);
+                throw loop.interrupted(e);
             } finally {
                 waiters.unregister(lease.name(), wakeUp);
             }

@@ -200,6 +200,39 @@ public final class ManagedLease implements Lease {
         }
     }
 
+    /**
+     * Makes the lease and the store agree after a conversion whose outcome is unknown (an attempt was
+     * interrupted in flight, or failed, and the conversion ended): renews the holder the lease
+     * believes in. That renewal succeeds only if no attempt landed, and then none still in the network
+     * can land (each requires a version the renewal replaced); if it finds our converted holder
+     * instead, the lease adopts it. Runs with the operation lock (re-entrant from an attempt).
+     */
+    void settleConversion(AcquireLoop loop) {
+        operation.lock();
+        try {
+            if (state() != LeaseState.HELD || !isValid()) {
+                return; // a lease that ran out is not renewed; what landed expires with it
+            }
+            PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
+            String newVersion = writing.pending().version();
+            HolderRef holder = ref();
+            StoreResult result = write(writing, () -> engine.store()
+                    .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
+            Long landedAt = result.succeeded() ? null : loop.ours(result.record());
+            if (landedAt != null) {
+                converted(result.record().holder(loop.ref()), landedAt);
+                return;
+            }
+            confirmOrLose(
+                    result,
+                    writing,
+                    null,
+                    "settle a conversion to " + loop.ref().mode());
+        } finally {
+            operation.unlock();
+        }
+    }
+
     /** Our conversion landed: the lease holds {@code holder} from {@code sentAtNanos}. */
     void converted(LeaseHolder holder, long sentAtNanos) {
         transition(new Converted(holder, sentAtNanos + leaseDuration.toNanos()));
