@@ -82,7 +82,7 @@ final class GrantItems {
                 .set("#node = :node")
                 .set("#released = :false")
                 .set("#fence = if_not_exists(#fence, :base) + :one");
-        update.remove("#txid");
+        update.remove("#txid").remove("#exFence"); // the token is the counter until an NL grant
         if (request.data() == null) {
             update.remove("#data");
         } else {
@@ -104,6 +104,10 @@ final class GrantItems {
                         request.node(),
                         request.data())));
         update.set(update.name(holders.token(ref)) + " = if_not_exists(#fence, :base) + :one");
+        if (mode == LockMode.NL) {
+            // NL may land beside an EX holder: keep its token (the counter as its grant left it)
+            update.set("#exFence = if_not_exists(#exFence, if_not_exists(#fence, :base))");
+        }
         update.set("#fence = if_not_exists(#fence, :base) + :one");
         update.condition("attribute_not_exists(" + holder + ")");
         countDelta.merge(mode, 1, Integer::sum);

@@ -440,6 +440,31 @@ abstract class LockModeContract {
         assertThrows(dev.txlease.LeaseLostException.class, () -> dying.renew(dead));
     }
 
+    /** Issue 16, adversary report 9: NL grants beside an EX holder count the fence on, not its token. */
+    @Test
+    void theExclusiveHoldersTokenStaysItsOwnBesideLaterNullGrants() {
+        DefaultLeaseClient writer = client("writer");
+        Lease exclusive = writer.acquire("ex-token", in(LockMode.EX));
+        Lease first = client("nl-1").acquire("ex-token", in(LockMode.NL));
+        Lease second = client("nl-2").acquire("ex-token", in(LockMode.NL));
+        assertTrue(first.fenceToken().compareTo(exclusive.fenceToken()) > 0);
+        assertTrue(second.fenceToken().compareTo(first.fenceToken()) > 0);
+        LeaseRecord held = record("ex-token");
+        assertEquals(second.fenceToken(), held.fenceToken(), "the counter is the latest grant's token");
+        assertEquals(
+                exclusive.fenceToken(),
+                held.holder(dev.txlease.spi.HolderRef.EXCLUSIVE).fenceToken());
+        assertEquals(
+                exclusive.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+        assertTrue(writer.release(exclusive));
+        assertEquals(
+                second.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+        Lease next = writer.acquire("ex-token", in(LockMode.EX));
+        assertTrue(next.fenceToken().compareTo(second.fenceToken()) > 0);
+        assertEquals(next.fenceToken().value(), record("ex-token").exclusiveFence());
+        assertEquals(next.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+    }
+
     @Test
     void concurrentCompatibleRequestsAreAllGrantedWithDistinctTokens() throws Exception {
         int readers = 8;
