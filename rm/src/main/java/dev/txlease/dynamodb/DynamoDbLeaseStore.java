@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <pre>
  *   name            S     partition key: the lock name
  *   owner           S     the holder; absent once released
- *   version         S     compare-and-set nonce, fresh on every grant, renewal and prepare
+ *   version         S     compare-and-set nonce, fresh on every EX grant, renewal and prepare, and on
+ *                         every takeover of the EX holder
  *   fence           N     the fence token of the latest grant (see Fence tokens)
  *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare (sub-millisecond
  *                         parts are dropped)
@@ -119,8 +120,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       exFence = if_not_exists(exFence, if_not_exists(fence, :base))}. Condition, ANDed:
  *       <ul>
  *         <li>the EX holder: free or taken over as above, unless M is NL (NL is compatible with every
- *             mode); a takeover by a request in another mode releases it ({@code SET released = true
- *             REMOVE owner, data, txid});
+ *             mode); a takeover by a request in another mode releases it ({@code SET released = true,
+ *             version = new REMOVE owner, data, txid}: the taken-over holder's late release or renewal
+ *             finds its version gone and reports the lease lost, as after an EX takeover);
  *         <li>for every mode X among CR, CW, PR, PW incompatible with M: {@code attribute_not_exists(h_X)
  *             OR h_X = 0}; if the request evicts holders of X (a dead holder: the client saw its
  *             version unchanged for the holder's own lease on its own monotonic clock), {@code h_X

@@ -114,12 +114,17 @@ final class GrantItems {
         update.bind(":true", AttributeValue.fromBool(true));
         update.bind(":newVersion", AttributeValue.fromS(request.newVersion()));
         update.bind(":duration", HolderItems.millis(request.leaseDuration()));
-        update.set("#version = if_not_exists(#version, :newVersion)")
-                .set("#duration = if_not_exists(#duration, :duration)");
+        update.set("#duration = if_not_exists(#duration, :duration)");
         if (releasesTopLevel) {
-            update.set("#released = :true").remove("#owner").remove("#data").remove("#txid");
+            // a new version: the EX holder's late release (or renewal) must find its lease lost
+            update.set("#version = :newVersion")
+                    .set("#released = :true")
+                    .remove("#owner")
+                    .remove("#data")
+                    .remove("#txid");
         } else {
-            update.set("#released = if_not_exists(#released, :true)");
+            update.set("#version = if_not_exists(#version, :newVersion)")
+                    .set("#released = if_not_exists(#released, :true)");
         }
     }
 
