@@ -147,7 +147,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       own conversion; a conversion ignores the waiter marker (it goes ahead of new requests, as
  *       in DLMs). It gets a new fence token.
  *   <li><b>Waiter marker</b>: {@code SET waiter = :marker} on {@code attribute_exists(name) AND
- *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)}; removed
+ *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)} and the
+ *       waiter not granted yet: {@code attribute_not_exists(h_M_<id>)} for mode M, {@code NOT (owner =
+ *       :owner AND released = false)} for EX (a marker write the network delayed past the waiter's
+ *       grant, which removed the marker, must not queue it again; a write delayed past its release
+ *       too leaves a marker that dies after its lease duration, as a dead waiter's); removed
  *       by the waiter's grant or, when it gives up, by {@code REMOVE waiter} on {@code waiter.i =
  *       :id}. A request queues only when holders in modes other than EX block it (an EX request
  *       that waits for an EX holder writes nothing more than before lock modes), and only if nobody

@@ -465,6 +465,39 @@ abstract class LockModeContract {
         assertEquals(next.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
     }
 
+    /** Issue 16, adversary report 7: the marker of a waiter that holds is not written again. */
+    @Test
+    void aWaiterMarkerIsNotWrittenForAHolderOfItsMode() {
+        DefaultLeaseClient writer = client("writer");
+        Lease exclusive = writer.acquire("marked", in(LockMode.EX));
+        dev.txlease.spi.LeaseWaiter late =
+                new dev.txlease.spi.LeaseWaiter("late-ex-waiter", LockMode.EX, "writer", "v-late", LEASE);
+        assertFalse(store.markWaiting("marked", late, null).succeeded(), "an EX holder of the owner");
+        assertTrue(
+                store.markWaiting(
+                                "marked",
+                                new dev.txlease.spi.LeaseWaiter(
+                                        "other-ex-waiter", LockMode.EX, "other", "v-other", LEASE),
+                                null)
+                        .succeeded(),
+                "another owner's EX waiter");
+        assertTrue(store.unmarkWaiting("marked", "other-ex-waiter").succeeded());
+        assertTrue(writer.release(exclusive));
+        assertTrue(store.markWaiting("marked", late, null).succeeded(), "the owner holds no longer");
+        assertTrue(store.unmarkWaiting("marked", "late-ex-waiter").succeeded());
+        Lease reader = writer.acquire("marked", in(LockMode.PR));
+        String holderId = record("marked").holders().get(0).ref().holderId();
+        assertFalse(
+                store.markWaiting(
+                                "marked",
+                                new dev.txlease.spi.LeaseWaiter(holderId, LockMode.PR, "writer", "v-pr", LEASE),
+                                null)
+                        .succeeded(),
+                "the waiter holds in its mode");
+        assertEquals(null, record("marked").waiter());
+        assertTrue(writer.release(reader));
+    }
+
     @Test
     void concurrentCompatibleRequestsAreAllGrantedWithDistinctTokens() throws Exception {
         int readers = 8;
