@@ -32,7 +32,7 @@ final class LeaseOutput {
                     record.name(),
                     text(record.owner()),
                     text(record.node()),
-                    record.fence(),
+                    fence(record),
                     record.leaseDuration(),
                     text(record.transactionId()));
         }
@@ -48,18 +48,23 @@ final class LeaseOutput {
         out.println("state:         " + (record.released() ? "released" : "held"));
         out.println("owner:         " + text(record.owner()));
         out.println("node:          " + text(record.node()));
-        out.println("fence:         " + record.fence());
+        out.println("fence:         " + fence(record));
         out.println("lease:         " + record.leaseDuration() + " (of the latest grant, renewal or prepare)");
         out.println("version:       " + record.version());
         out.println("prepared xid:  " + text(record.transactionId()));
         out.println("data:          " + (record.data() == null ? "-" : record.data().length + " bytes"));
     }
 
+    /** The EX holder's own token while it holds (NL grants beside it have larger ones), else the counter. */
+    private static long fence(LeaseRecord record) {
+        return record.released() ? record.fence() : record.exclusiveFence();
+    }
+
     static String json(LeaseRecord record) {
         return "{\"name\":" + quote(record.name())
                 + ",\"owner\":" + quote(record.owner())
                 + ",\"node\":" + quote(record.node())
-                + ",\"fence\":" + record.fence()
+                + ",\"fence\":" + fence(record)
                 + ",\"leaseDurationMs\":" + record.leaseDuration().toMillis()
                 + ",\"released\":" + record.released()
                 + ",\"version\":" + quote(record.version())
