@@ -24,7 +24,8 @@ public final class LeaseInfo {
      *
      * @param name the lock name
      * @param owner the current owner, or {@code null} if released
-     * @param fenceToken the last fence token issued for the name
+     * @param fenceToken the fence token of the EX holder while one holds, else the last fence token
+     *     issued for the name
      * @param leaseDuration the lease duration of the last grant or renewal
      * @param data the data stored with the lease, or {@code null}
      * @param released whether the last holder released the lock
@@ -49,7 +50,11 @@ public final class LeaseInfo {
         return Optional.ofNullable(owner);
     }
 
-    /** Returns the last fence token issued for this name. */
+    /**
+     * Returns the fence token of the current EX holder, or the last fence token issued for this name
+     * if it was released. Grants in mode {@link LockMode#NL}, which are compatible with EX, may have
+     * issued larger tokens while the EX holder holds.
+     */
     public FenceToken fenceToken() {
         return fenceToken;
     }

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param owner the holder, or {@code null} once released
  * @param version the compare-and-set nonce, fresh on every change (not the fence token)
  * @param fence the fence counter: the token of the latest grant
+ * @param exclusiveFence the EX holder's fence token: {@code fence} unless grants in mode {@link
+ *     LockMode#NL} (the one mode compatible with EX) were made since the EX grant; meaningless once
+ *     released
  * @param leaseDuration the lease duration of the latest grant, renewal or prepare
  * @param data the data stored with the lease, or {@code null} (never exposed without a copy)
  * @param released whether the lock was released
@@ -32,6 +35,7 @@ public record LeaseRecord(
         String owner,
         String version,
         long fence,
+        long exclusiveFence,
         Duration leaseDuration,
         byte[] data,
         boolean released,
@@ -48,6 +52,22 @@ public record LeaseRecord(
         holders = List.copyOf(holders);
     }
 
+    /** A record whose EX holder (if any) has the token of the latest grant ({@code fence}). */
+    public LeaseRecord(
+            String name,
+            String owner,
+            String version,
+            long fence,
+            Duration leaseDuration,
+            byte[] data,
+            boolean released,
+            String node,
+            String transactionId,
+            List<LeaseHolder> holders,
+            LeaseWaiter waiter) {
+        this(name, owner, version, fence, fence, leaseDuration, data, released, node, transactionId, holders, waiter);
+    }
+
     /** A record without holders in modes other than EX and without a waiter marker. */
     public LeaseRecord(
             String name,
@@ -59,18 +79,18 @@ public record LeaseRecord(
             boolean released,
             String node,
             String transactionId) {
-        this(name, owner, version, fence, leaseDuration, data, released, node, transactionId, List.of(), null);
+        this(name, owner, version, fence, fence, leaseDuration, data, released, node, transactionId, List.of(), null);
     }
 
     /**
-     * Returns the holder at {@code ref}: for EX the top-level holder unless released (its fence is the
-     * record's counter), else the holder with that mode and id; {@code null} if there is none.
+     * Returns the holder at {@code ref}: for EX the top-level holder unless released (its fence is
+     * {@link #exclusiveFence()}), else the holder with that mode and id; {@code null} if there is none.
      */
     public LeaseHolder holder(HolderRef ref) {
         if (ref.isExclusive()) {
             return released
                     ? null
-                    : new LeaseHolder(ref, owner, version, fence, leaseDuration, data, node, transactionId);
+                    : new LeaseHolder(ref, owner, version, exclusiveFence, leaseDuration, data, node, transactionId);
         }
         for (LeaseHolder holder : holders) {
             if (holder.ref().equals(ref)) {
@@ -115,15 +135,22 @@ public record LeaseRecord(
         return !released && Objects.equals(this.owner, owner) && this.version.equals(version);
     }
 
-    /** Returns the public snapshot of this record. */
+    /** Returns the public snapshot of this record: the EX holder's token while it holds, else the counter. */
     public LeaseInfo toInfo() {
-        return new LeaseInfo(name, released ? null : owner, fenceToken(), leaseDuration, data, released);
+        return new LeaseInfo(
+                name,
+                released ? null : owner,
+                released ? fenceToken() : FenceToken.of(exclusiveFence),
+                leaseDuration,
+                data,
+                released);
     }
 
     @Override
     public String toString() {
         return "LeaseRecord[name=" + name + ", owner=" + owner + ", version=" + version + ", fence=" + fence
-                + ", leaseDuration=" + leaseDuration + ", released=" + released + ", node=" + node
+                + (exclusiveFence == fence ? "" : ", exclusiveFence=" + exclusiveFence) + ", leaseDuration="
+                + leaseDuration + ", released=" + released + ", node=" + node
                 + ", transactionId=" + transactionId + ", holders=" + holders + ", waiter=" + waiter + "]";
     }
 
@@ -134,6 +161,7 @@ public record LeaseRecord(
                 && Objects.equals(owner, other.owner)
                 && version.equals(other.version)
                 && fence == other.fence
+                && exclusiveFence == other.exclusiveFence
                 && leaseDuration.equals(other.leaseDuration)
                 && java.util.Arrays.equals(data, other.data)
                 && released == other.released

@@ -57,7 +57,7 @@ final class LeaseOutput {
                         text(holder.owner()),
                         text(holder.node()),
                         text(holder.ref().holderId()),
-                        fence(record, holder),
+                        fence(holder),
                         holder.leaseDuration(),
                         text(holder.transactionId()));
             }
@@ -97,10 +97,6 @@ final class LeaseOutput {
                         : waiter.mode() + ", owner '" + waiter.owner() + "', waiter id " + waiter.waiterId()
                                 + ", lease " + waiter.leaseDuration() + ", version " + waiter.version()
                                 + " (no grant incompatible with " + waiter.mode() + " is made to others meanwhile)"));
-        holders.stream()
-                .filter(holder -> isBelowCounter(record, holder))
-                .forEach(holder -> out.println("note:          The EX holder's own token is below " + holder.fence()
-                        + ": the store keeps only the counter, which the later NL grant raised."));
         out.println("holders:");
         out.printf(
                 HOLDER_ROW, "MODE", "OWNER", "NODE", "HOLDER-ID", "FENCE", "LEASE", "VERSION", "PREPARED-XID", "DATA");
@@ -111,7 +107,7 @@ final class LeaseOutput {
                     text(holder.owner()),
                     text(holder.node()),
                     text(holder.ref().holderId()),
-                    fence(record, holder),
+                    fence(holder),
                     holder.leaseDuration(),
                     holder.version(),
                     text(holder.transactionId()),
@@ -119,19 +115,9 @@ final class LeaseOutput {
         }
     }
 
-    /**
-     * The fence token of {@code holder} as text. The store keeps no token of the EX holder's own: it
-     * reports the counter, which an NL grant beside the EX holder raises. When a present holder has the
-     * counter's token, the EX holder's is provably smaller: {@code <N}. (An NL holder that came and went
-     * leaves no trace: the README states that the EX holder's token is at most the counter.)
-     */
-    static String fence(LeaseRecord record, LeaseHolder holder) {
-        return isBelowCounter(record, holder) ? "<" + holder.fence() : Long.toString(holder.fence());
-    }
-
-    private static boolean isBelowCounter(LeaseRecord record, LeaseHolder holder) {
-        return holder.mode() == LockMode.EX
-                && record.holders().stream().anyMatch(other -> other.fence() >= holder.fence());
+    /** The fence token of {@code holder} (its own, EX holder included) as text. */
+    static String fence(LeaseHolder holder) {
+        return Long.toString(holder.fence());
     }
 
     private static String state(LeaseRecord record, List<LeaseHolder> holders) {

@@ -169,7 +169,7 @@ final class ReleaseCommand extends StoreCommand {
             }
             LeaseHolder holder = outcome.holder();
             out().println("Released " + label(holder) + " of lock '" + name + "' held by '" + owner + "' (node '"
-                    + holder.node() + "') with fence token " + LeaseOutput.fence(record, holder) + ".");
+                    + holder.node() + "') with fence token " + LeaseOutput.fence(holder) + ".");
             if (holder.transactionId() != null) {
                 out().println("It carried prepared transaction branch " + holder.transactionId() + " of node '"
                         + holder.node() + "': the branch stays listed by 'prepared --node " + holder.node()

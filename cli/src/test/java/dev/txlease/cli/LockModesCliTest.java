@@ -311,7 +311,7 @@ class LockModesCliTest {
     }
 
     @Test
-    void anExHolderBesideALaterNlHolderShowsItsTokenAsBelowTheCounterWhichIsAllTheStoreKeeps() {
+    void anExHolderBesideALaterNlHolderShowsItsOwnTokenNotTheCounter() {
         Lease writer = client("worker-c").acquire("orders", in(LockMode.EX));
         Lease interest = client("worker-d").acquire("orders", in(LockMode.NL));
         long counter = record("orders").fence();
@@ -324,11 +324,12 @@ class LockModesCliTest {
         assertEquals(TxleaseCli.OK, list.exitCode, list.toString());
         List<String> exRow = columns(list.out.lines().toList().get(1));
         assertEquals(List.of("orders", "EX", "holder", "worker-c"), exRow.subList(0, 4), list.out);
-        assertEquals("<" + counter, exRow.get(6), list.out);
-        assertTrue(
-                inspect.out.contains("The EX holder's own token is below " + counter + ": the store keeps only the"
-                        + " counter, which the later NL grant raised."),
-                inspect.out);
+        assertEquals(Long.toString(token(writer)), exRow.get(6), list.out);
+        List<String> nlRow = columns(list.out.lines().toList().get(2));
+        assertEquals(List.of("orders", "NL", "holder", "worker-d"), nlRow.subList(0, 4), list.out);
+        assertEquals(Long.toString(counter), nlRow.get(6), list.out);
+        assertEquals(TxleaseCli.OK, inspect.exitCode, inspect.toString());
+        assertTrue(inspect.out.contains(Long.toString(token(writer))), inspect.out);
     }
 
     private DefaultLeaseClient client(String owner) {

@@ -17,6 +17,8 @@ import java.util.Set;
  *   <tr><td>owner</td><td>{@code owner}</td><td>S</td></tr>
  *   <tr><td>record version (CAS nonce)</td><td>{@code version}</td><td>S</td></tr>
  *   <tr><td>fence counter</td><td>{@code fence}</td><td>N</td></tr>
+ *   <tr><td>the EX holder's fence token, when NL grants were made since its grant</td><td>{@code
+ *   exFence}</td><td>N</td></tr>
  *   <tr><td>lease duration in milliseconds</td><td>{@code leaseDurationMs}</td><td>N</td></tr>
  *   <tr><td>data</td><td>{@code data}</td><td>B</td></tr>
  *   <tr><td>released flag</td><td>{@code released}</td><td>BOOL</td></tr>
@@ -37,6 +39,7 @@ public final class DynamoDbLeaseAttributes {
     private final String owner;
     private final String version;
     private final String fence;
+    private final String exclusiveFence;
     private final String leaseDuration;
     private final String data;
     private final String released;
@@ -51,6 +54,7 @@ public final class DynamoDbLeaseAttributes {
         this.owner = builder.owner;
         this.version = builder.version;
         this.fence = builder.fence;
+        this.exclusiveFence = builder.exclusiveFence;
         this.leaseDuration = builder.leaseDuration;
         this.data = builder.data;
         this.released = builder.released;
@@ -89,6 +93,15 @@ public final class DynamoDbLeaseAttributes {
     /** Returns the name of the fence counter attribute (number). */
     public String fence() {
         return fence;
+    }
+
+    /**
+     * Returns the name of the EX holder's fence token attribute (number): written by a grant in mode
+     * NL (which may land beside an EX holder and counts the fence on) if absent, removed by every EX
+     * grant; while absent, the EX holder's token is the {@link #fence()} counter.
+     */
+    public String exclusiveFence() {
+        return exclusiveFence;
     }
 
     /** Returns the name of the lease duration attribute (number, milliseconds). */
@@ -146,6 +159,7 @@ public final class DynamoDbLeaseAttributes {
                 owner,
                 version,
                 fence,
+                exclusiveFence,
                 leaseDuration,
                 data,
                 released,
@@ -158,7 +172,8 @@ public final class DynamoDbLeaseAttributes {
     @Override
     public String toString() {
         return "DynamoDbLeaseAttributes[partitionKey=" + partitionKey + ", owner=" + owner + ", version=" + version
-                + ", fence=" + fence + ", leaseDuration=" + leaseDuration + ", data=" + data + ", released="
+                + ", fence=" + fence + ", exclusiveFence=" + exclusiveFence + ", leaseDuration=" + leaseDuration
+                + ", data=" + data + ", released="
                 + released + ", node=" + node + ", transactionId=" + transactionId + ", expiresAt=" + expiresAt
                 + ", holderPrefix=" + holderPrefix + ", waiter=" + waiter + "]";
     }
@@ -169,6 +184,7 @@ public final class DynamoDbLeaseAttributes {
         private String owner = "owner";
         private String version = "version";
         private String fence = "fence";
+        private String exclusiveFence = "exFence";
         private String leaseDuration = "leaseDurationMs";
         private String data = "data";
         private String released = "released";
@@ -220,6 +236,12 @@ public final class DynamoDbLeaseAttributes {
             return this;
         }
 
+        /** Sets the EX holder's fence token attribute name (default {@code exFence}). */
+        public Builder exclusiveFence(String name) {
+            this.exclusiveFence = check("exclusiveFence", name);
+            return this;
+        }
+
         /** Sets the lease duration attribute name (default {@code leaseDurationMs}). */
         public Builder leaseDuration(String name) {
             this.leaseDuration = check("leaseDuration", name);
@@ -268,6 +290,7 @@ public final class DynamoDbLeaseAttributes {
                     owner,
                     version,
                     fence,
+                    exclusiveFence,
                     leaseDuration,
                     data,
                     released,

@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <pre>
  *   name            S     partition key: the lock name
  *   owner           S     the holder; absent once released
- *   version         S     compare-and-set nonce, fresh on every grant, renewal and prepare
+ *   version         S     compare-and-set nonce, fresh on every EX grant, renewal and prepare, and on
+ *                         every takeover of the EX holder
  *   fence           N     the fence token of the latest grant (see Fence tokens)
  *   leaseDurationMs N     lease duration of the latest grant, renewal or prepare (sub-millisecond
  *                         parts are dropped)
@@ -68,6 +69,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *   h_PR#&lt;id&gt;       N     that holder's fence token
  *   waiter          M     the waiter marker, absent when nobody queues: i = waiter id, m = mode,
  *                         o = owner, v = version, d = lease duration in ms
+ *   exFence         N     the EX holder's fence token, once an NL grant has counted the fence on
+ *                         since the EX grant (see Fence tokens); removed by every EX grant
  * </pre>
  *
  * <p>A new item made by a grant in another mode than EX also gets {@code version}, {@code
@@ -78,14 +81,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <h3>Limits</h3>
  *
  * <p>At most {@value #MAX_HOLDERS_PER_MODE} holders per name in each of NL, CR, CW and PR (PW and EX
- * have at most one by the compatibility matrix), so at most 97 at once; the grant's condition
- * enforces it ({@code h_M < 32}) and the client fails with a {@link dev.txlease.LeaseLimitException}
- * naming the lock, the mode and the limit. A holder in another mode than EX has an owner and a node
- * of at most 128 UTF-8 bytes, data of at most 256 bytes and a prepared transaction id of at most
- * 320 characters (checked before sending, {@link IllegalArgumentException}): about 0.9 KB per
- * holder, so 32 NL holders beside an EX holder with the largest data stay below DynamoDB's 400 KB
- * item, and a grant that evicts all 65 holders an EX request can meet stays below the 4 KB
- * expression limit.
+ * have at most one by the compatibility matrix), so at most 96 at once (32 each in NL, CR and CW, or
+ * in NL, CR and PR); the grant's condition enforces it ({@code h_M < 32}) and the client fails with
+ * a {@link dev.txlease.LeaseLimitException} naming the lock, the mode and the limit. A holder in
+ * another mode than EX has an owner and a node of at most 128 UTF-8 bytes, data of at most 256
+ * bytes and a prepared transaction id of at most 320 characters (checked before sending, {@link
+ * IllegalArgumentException}): about 0.9 KB per holder, so 32 NL holders beside an EX holder with the
+ * largest data stay below DynamoDB's 400 KB item, and a grant that evicts all 65 holders an EX
+ * request can meet stays below the 4 KB expression limit.
  *
  * <p>Prepared transaction branches are kept in items of their own ({@code PreparedBranchItems}:
  * partition key U+0001 {@code "prepared:"} node {@code "/"} txid, which no lock name can be, and the
@@ -98,7 +101,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *
  * <ol>
  *   <li><b>Grant</b>: {@code SET owner, version = new, leaseDurationMs, node, released = false, data
- *       (or REMOVE data), fence = if_not_exists(fence, :base) + 1 REMOVE txid, expiresAt} on
+ *       (or REMOVE data), fence = if_not_exists(fence, :base) + 1 REMOVE txid, expiresAt, exFence} on
  *       condition {@code attribute_not_exists(name) OR released = true}, plus {@code OR version =
  *       takeoverVersion} for a takeover. {@code ALL_NEW} returns the fence token; on a failed
  *       condition {@code ALL_OLD} returns the holder's record, so a held lock costs no extra read.
@@ -113,11 +116,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *   <li><b>Grant in mode M</b> (one {@code UpdateItem}, whatever the mode): for EX the SET above; for
  *       another mode {@code SET h_M_<id> = :holder, h_M#<id> = if_not_exists(fence, :base) + 1,
  *       fence = if_not_exists(fence, :base) + 1, h_M = if_not_exists(h_M, 0) + 1} (and {@code
- *       version}, {@code leaseDurationMs}, {@code released} if the item is new). Condition, ANDed:
+ *       version}, {@code leaseDurationMs}, {@code released} if the item is new); for NL also {@code
+ *       exFence = if_not_exists(exFence, if_not_exists(fence, :base))}. Condition, ANDed:
  *       <ul>
  *         <li>the EX holder: free or taken over as above, unless M is NL (NL is compatible with every
- *             mode); a takeover by a request in another mode releases it ({@code SET released = true
- *             REMOVE owner, data, txid});
+ *             mode); a takeover by a request in another mode releases it ({@code SET released = true,
+ *             version = new REMOVE owner, data, txid}: the taken-over holder's late release or renewal
+ *             finds its version gone and reports the lease lost, as after an EX takeover);
  *         <li>for every mode X among CR, CW, PR, PW incompatible with M: {@code attribute_not_exists(h_X)
  *             OR h_X = 0}; if the request evicts holders of X (a dead holder: the client saw its
  *             version unchanged for the holder's own lease on its own monotonic clock), {@code h_X
@@ -144,7 +149,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *       lets through (NL or CR then PR is no way around a queued writer); a conversion that waits
  *       queues like a request. It gets a new fence token.
  *   <li><b>Waiter marker</b>: {@code SET waiter = :marker} on {@code attribute_exists(name) AND
- *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)}; removed
+ *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)} and the
+ *       waiter not granted yet: {@code attribute_not_exists(h_M_<id>)} for mode M, {@code NOT (owner =
+ *       :owner AND released = false)} for EX (a marker write the network delayed past the waiter's
+ *       grant, which removed the marker, must not queue it again; a write delayed past its release
+ *       too leaves a marker that dies after its lease duration, as a dead waiter's); removed
  *       by the waiter's grant or, when it gives up, by {@code REMOVE waiter} on {@code waiter.i =
  *       :id}. A request queues only when holders in modes other than EX block it (an EX request
  *       that waits for an EX holder writes nothing more than before lock modes), and only if nobody
@@ -163,19 +172,23 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <h2>Fence tokens</h2>
  *
  * <p>Every grant, in every mode, adds 1 to the item's token, in the same write; a holder in another
- * mode than EX keeps its own token ({@code h_M#<id>}), the EX holder's is the item's {@code fence}
- * (larger than the EX grant's token only by NL grants made since, which conflict with nothing). A new item (or one without a {@code
- * fence}) starts at {@code :base + 1}, where {@code :base} is the granting client's wall clock in
- * epoch milliseconds times 1,000,000 ({@link Builder#wallClock}): about 1.8 &times; 10<sup>18</sup>
- * today, within a {@code long} until the year 2262. So the tokens of a name stay strictly increasing
- * when its item disappears (an operator's {@code DeleteItem}, TTL, the table deleted and created
- * again, a {@code fence} removed): a re-created item starts above every token the old one gave out
- * as long as the re-creating client's clock is not behind the clock that created the old item by
- * more than the old item's lifetime, less a microsecond per grant it saw. Items written by earlier
- * txlease versions, which started at 1, keep counting up from their token. What this cannot protect
- * against is a table <em>restored</em> from a backup or to a point in time: its items carry the
- * tokens of that moment, and tokens granted after it are granted again. {@link
- * #createTableIfMissing()} logs a WARNING for a restored table; delete its items (or create it
+ * mode than EX keeps its own token ({@code h_M#<id>}). The EX holder's token is the item's {@code
+ * fence} as its grant left it: only NL grants (NL conflicts with nothing) count the fence on beside
+ * an EX holder, and each first keeps the counter in {@code exFence} if absent, which every EX grant
+ * removes. So {@code exFence}, if present on a held item, else {@code fence}, is the EX holder's
+ * token ({@link LeaseRecord#exclusiveFence()}); items of earlier versions, and items that only saw
+ * EX grants, have no {@code exFence}, and no two grants share a token. A new item (or one without
+ * a {@code fence}) starts at {@code :base + 1}, where {@code :base} is the granting client's wall
+ * clock in epoch milliseconds times 1,000,000 ({@link Builder#wallClock}): about 1.8 &times;
+ * 10<sup>18</sup> today, within a {@code long} until the year 2262. So the tokens of a name stay
+ * strictly increasing when its item disappears (an operator's {@code DeleteItem}, TTL, the table
+ * deleted and created again, a {@code fence} removed): a re-created item starts above every token
+ * the old one gave out as long as the re-creating client's clock is not behind the clock that
+ * created the old item by more than the old item's lifetime, less a microsecond per grant it saw.
+ * Items written by earlier txlease versions, which started at 1, keep counting up from their token.
+ * What this cannot protect against is a table <em>restored</em> from a backup or to a point in
+ * time: its items carry the tokens of that moment, and tokens granted after it are granted again.
+ * {@link #createTableIfMissing()} logs a WARNING for a restored table; delete its items (or create it
  * empty instead of restoring it): an empty table is safe.
  *
  * <h2>Failures</h2>
@@ -217,7 +230,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     /**
      * The most holders per lock name in each of the modes NL, CR, CW and PR (PW and EX have at most one
-     * holder by the compatibility matrix): so at most 3 &times; 32 + 1 = 97 holders at once. Each is
+     * holder by the compatibility matrix): so at most 3 &times; 32 = 96 holders at once (NL, CR and
+     * CW, or NL, CR and PR). Each is
      * at most about 0.9 KB (owner and node at most 128 UTF-8 bytes, data at most 256 bytes, a prepared
      * transaction id at most 320 characters), which keeps the item below DynamoDB's 400 KB even with
      * 32 NL holders beside an EX holder with the largest data ({@link

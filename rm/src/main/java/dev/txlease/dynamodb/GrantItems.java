@@ -80,7 +80,7 @@ final class GrantItems {
                 .set("#node = :node")
                 .set("#released = :false")
                 .set("#fence = if_not_exists(#fence, :base) + :one");
-        update.remove("#txid");
+        update.remove("#txid").remove("#exFence"); // the token is the counter until an NL grant
         if (request.data() == null) {
             update.remove("#data");
         } else {
@@ -102,18 +102,27 @@ final class GrantItems {
                         request.node(),
                         request.data())));
         update.set(update.name(holders.token(ref)) + " = if_not_exists(#fence, :base) + :one");
+        if (mode == LockMode.NL) {
+            // NL may land beside an EX holder: keep its token (the counter as its grant left it)
+            update.set("#exFence = if_not_exists(#exFence, if_not_exists(#fence, :base))");
+        }
         update.set("#fence = if_not_exists(#fence, :base) + :one");
         update.condition("attribute_not_exists(" + holder + ")");
         countDelta.merge(mode, 1, Integer::sum);
         update.bind(":true", AttributeValue.fromBool(true));
         update.bind(":newVersion", AttributeValue.fromS(request.newVersion()));
         update.bind(":duration", HolderItems.millis(request.leaseDuration()));
-        update.set("#version = if_not_exists(#version, :newVersion)")
-                .set("#duration = if_not_exists(#duration, :duration)");
+        update.set("#duration = if_not_exists(#duration, :duration)");
         if (releasesTopLevel) {
-            update.set("#released = :true").remove("#owner").remove("#data").remove("#txid");
+            // a new version: the EX holder's late release (or renewal) must find its lease lost
+            update.set("#version = :newVersion")
+                    .set("#released = :true")
+                    .remove("#owner")
+                    .remove("#data")
+                    .remove("#txid");
         } else {
-            update.set("#released = if_not_exists(#released, :true)");
+            update.set("#version = if_not_exists(#version, :newVersion)")
+                    .set("#released = if_not_exists(#released, :true)");
         }
     }
 

@@ -123,6 +123,15 @@ final class HolderItems {
             free += " OR #waiter.#hv = " + update.value(AttributeValue.fromS(replacesVersion));
         }
         update.condition("attribute_exists(#pk)").condition(free);
+        // A marker write delayed in the network must not queue again a waiter that was granted since.
+        if (waiter.mode() == LockMode.EX) {
+            update.bind(":false", AttributeValue.fromBool(false));
+            update.condition(
+                    "NOT (#owner = " + update.value(AttributeValue.fromS(waiter.owner())) + " AND #released = :false)");
+        } else {
+            update.condition("attribute_not_exists("
+                    + update.name(holder(HolderRef.of(waiter.mode(), waiter.waiterId()))) + ")");
+        }
         return items.update(name, update);
     }
 

@@ -57,6 +57,7 @@ final class LeaseItems {
                 Map.entry("#owner", attributes.owner()),
                 Map.entry("#version", attributes.version()),
                 Map.entry("#fence", attributes.fence()),
+                Map.entry("#exFence", attributes.exclusiveFence()),
                 Map.entry("#duration", attributes.leaseDuration()),
                 Map.entry("#data", attributes.data()),
                 Map.entry("#released", attributes.released()),
@@ -168,16 +169,23 @@ final class LeaseItems {
     LeaseRecord toRecord(Map<String, AttributeValue> item) {
         String name = required(item, attributes.partitionKey(), null).s();
         AttributeValue data = item.get(attributes.data());
-        AttributeValue released = item.get(attributes.released());
+        boolean isReleased = Boolean.TRUE.equals(
+                item.getOrDefault(attributes.released(), FALSE).bool());
+        String version = required(item, attributes.version(), name).s();
+        long fence = Long.parseLong(required(item, attributes.fence(), name).n());
+        AttributeValue exclusiveFence = item.get(attributes.exclusiveFence());
         return new LeaseRecord(
                 name,
                 optionalString(item, attributes.owner()),
-                required(item, attributes.version(), name).s(),
-                Long.parseLong(required(item, attributes.fence(), name).n()),
+                version,
+                fence,
+                isReleased || exclusiveFence == null || exclusiveFence.n() == null
+                        ? fence // items without NL grants since the EX grant, and those of earlier versions
+                        : Long.parseLong(exclusiveFence.n()),
                 Duration.ofMillis(Long.parseLong(
                         required(item, attributes.leaseDuration(), name).n())),
                 data == null || data.b() == null ? null : data.b().asByteArray(),
-                released != null && Boolean.TRUE.equals(released.bool()),
+                isReleased,
                 optionalString(item, attributes.node()),
                 optionalString(item, attributes.transactionId()),
                 HolderItems.holders(item, attributes.holderPrefix()),

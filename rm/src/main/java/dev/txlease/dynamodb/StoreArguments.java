@@ -66,7 +66,7 @@ final class StoreArguments {
         bounded(request.name(), mode, "node", request.node());
         if (request.data() != null && request.data().length > MAX_SHARED_DATA_BYTES) {
             throw new IllegalArgumentException("data of a lease in mode " + mode + " must be at most "
-                    + MAX_SHARED_DATA_BYTES + " bytes (up to " + (3 * DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE + 1)
+                    + MAX_SHARED_DATA_BYTES + " bytes (up to " + (3 * DynamoDbLeaseStore.MAX_HOLDERS_PER_MODE)
                     + " holders share one 400 KB DynamoDB item), was " + request.data().length
                     + " bytes for lock '" + request.name() + "'");
         }

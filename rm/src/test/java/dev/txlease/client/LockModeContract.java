@@ -440,6 +440,64 @@ abstract class LockModeContract {
         assertThrows(dev.txlease.LeaseLostException.class, () -> dying.renew(dead));
     }
 
+    /** Issue 16, adversary report 9: NL grants beside an EX holder count the fence on, not its token. */
+    @Test
+    void theExclusiveHoldersTokenStaysItsOwnBesideLaterNullGrants() {
+        DefaultLeaseClient writer = client("writer");
+        Lease exclusive = writer.acquire("ex-token", in(LockMode.EX));
+        Lease first = client("nl-1").acquire("ex-token", in(LockMode.NL));
+        Lease second = client("nl-2").acquire("ex-token", in(LockMode.NL));
+        assertTrue(first.fenceToken().compareTo(exclusive.fenceToken()) > 0);
+        assertTrue(second.fenceToken().compareTo(first.fenceToken()) > 0);
+        LeaseRecord held = record("ex-token");
+        assertEquals(second.fenceToken(), held.fenceToken(), "the counter is the latest grant's token");
+        assertEquals(
+                exclusive.fenceToken(),
+                held.holder(dev.txlease.spi.HolderRef.EXCLUSIVE).fenceToken());
+        assertEquals(
+                exclusive.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+        assertTrue(writer.release(exclusive));
+        assertEquals(
+                second.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+        Lease next = writer.acquire("ex-token", in(LockMode.EX));
+        assertTrue(next.fenceToken().compareTo(second.fenceToken()) > 0);
+        assertEquals(next.fenceToken().value(), record("ex-token").exclusiveFence());
+        assertEquals(next.fenceToken(), writer.inspect("ex-token").orElseThrow().fenceToken());
+    }
+
+    /** Issue 16, adversary report 7: the marker of a waiter that holds is not written again. */
+    @Test
+    void aWaiterMarkerIsNotWrittenForAHolderOfItsMode() {
+        DefaultLeaseClient writer = client("writer");
+        Lease exclusive = writer.acquire("marked", in(LockMode.EX));
+        dev.txlease.spi.LeaseWaiter late =
+                new dev.txlease.spi.LeaseWaiter("late-ex-waiter", LockMode.EX, "writer", "v-late", LEASE);
+        assertFalse(store.markWaiting("marked", late, null).succeeded(), "an EX holder of the owner");
+        assertTrue(
+                store.markWaiting(
+                                "marked",
+                                new dev.txlease.spi.LeaseWaiter(
+                                        "other-ex-waiter", LockMode.EX, "other", "v-other", LEASE),
+                                null)
+                        .succeeded(),
+                "another owner's EX waiter");
+        assertTrue(store.unmarkWaiting("marked", "other-ex-waiter").succeeded());
+        assertTrue(writer.release(exclusive));
+        assertTrue(store.markWaiting("marked", late, null).succeeded(), "the owner holds no longer");
+        assertTrue(store.unmarkWaiting("marked", "late-ex-waiter").succeeded());
+        Lease reader = writer.acquire("marked", in(LockMode.PR));
+        String holderId = record("marked").holders().get(0).ref().holderId();
+        assertFalse(
+                store.markWaiting(
+                                "marked",
+                                new dev.txlease.spi.LeaseWaiter(holderId, LockMode.PR, "writer", "v-pr", LEASE),
+                                null)
+                        .succeeded(),
+                "the waiter holds in its mode");
+        assertEquals(null, record("marked").waiter());
+        assertTrue(writer.release(reader));
+    }
+
     @Test
     void concurrentCompatibleRequestsAreAllGrantedWithDistinctTokens() throws Exception {
         int readers = 8;
