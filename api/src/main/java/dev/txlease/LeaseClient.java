@@ -48,7 +48,10 @@ public interface LeaseClient extends AutoCloseable {
     Lease acquire(String name, AcquireOptions options);
 
     /**
-     * Acquires the lock if it is free now, without waiting.
+     * Acquires the lock if it is free now, without waiting. A client remembers, across its calls,
+     * since when it has seen a holder's version unchanged: a holder that stopped renewing is taken
+     * over by the first call after its version stayed unchanged for a whole lease on this process's
+     * monotonic clock, so repeated calls (a scheduler's, a busy wait's) take over a dead holder.
      *
      * @param name the lock name
      * @param options the acquire options ({@code waitTimeout} is ignored)

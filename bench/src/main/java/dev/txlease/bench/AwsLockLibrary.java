@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 final class AwsLockLibrary implements LibraryUnderTest<LockItem> {
     private static final String POM_PROPERTIES = "/META-INF/maven/com.amazonaws/dynamodb-lock-client/pom.properties";
 
-    private final RequestCounter requests = new RequestCounter(BenchTable.KEY_ATTRIBUTE);
+    private final RequestCounter requests = new RequestCounter(BenchTable.KEY_ATTRIBUTE, null);
     private final DynamoDbClient dynamoDb;
     private final String tableName;
     private final AtomicInteger clients = new AtomicInteger();

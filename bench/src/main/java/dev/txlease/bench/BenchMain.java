@@ -27,7 +27,7 @@ public final class BenchMain {
     static final String FULL_COMMAND = "mvn -B -q -pl bench -am package exec:java -DskipTests -Dexec.args=full";
 
     /** Every measure. */
-    static final Set<Integer> ALL_MEASURES = Set.of(1, 2, 3, 4, 5);
+    static final Set<Integer> ALL_MEASURES = Set.of(1, 2, 3, 4, 5, 6);
 
     private static final Logger AWS_LOCK_CLIENT_LOGGER =
             Logger.getLogger("com.amazonaws.services.dynamodbv2.AmazonDynamoDBLockClient");
@@ -38,7 +38,7 @@ public final class BenchMain {
      * Runs the benchmark.
      *
      * @param args {@code full} (the published run, a few minutes) or {@code quick} (seconds; the
-     *     default), optionally followed by the numbers of the measures to run (1 to 5); a run of some
+     *     default), optionally followed by the numbers of the measures to run (1 to 6); a run of some
      *     measures only writes to {@code target/bench-partial/}
      */
     public static void main(String[] args) {
@@ -74,7 +74,7 @@ public final class BenchMain {
         return Path.of(System.getProperty("txlease.bench.dir", "."));
     }
 
-    /** Runs {@code measures} (1 to 5) in {@code mode} and returns the report; writes nothing. */
+    /** Runs {@code measures} (1 to 6) in {@code mode} and returns the report; writes nothing. */
     static Report run(BenchMode mode, String command, Set<Integer> measures) {
         quietLibraryLogging();
         Report report = new Report(mode.name(), command);
@@ -102,6 +102,9 @@ public final class BenchMain {
             }
             if (measures.contains(5)) {
                 report.add(timed("5 transaction overhead", () -> TransactionOverhead.run(context)));
+            }
+            if (measures.contains(6)) {
+                report.add(timed("6 requests per operation by lock mode", () -> ModeRequests.run(context)));
             }
             report.finished();
         }

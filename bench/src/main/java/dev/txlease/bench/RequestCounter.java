@@ -22,6 +22,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * interceptors included, on the calling thread, so the per-thread count of a thread is exactly the
  * requests its own calls sent, whatever background threads (heartbeats) send meanwhile.
  *
+ * <p>An {@code UpdateItem} that writes txlease's waiter marker (its update expression assigns the
+ * marker attribute) is counted under {@value #MARKER_WRITE}, so that a waiter's marker writes show
+ * apart from its grant attempts.
+ *
  * <p>When {@linkplain #trackUpdates tracking} is on, it also notes when each successful {@code
  * UpdateItem} on a key with the tracked prefix came back, on {@link System#nanoTime()} (the
  * heartbeat measure reads renewal gaps from it).
@@ -29,7 +33,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * <p>Thread-safe.
  */
 final class RequestCounter implements ExecutionInterceptor {
+    /** The operation name under which writes of the waiter marker are counted. */
+    static final String MARKER_WRITE = "UpdateItem of the waiter marker";
+
     private final String keyAttribute;
+    private final String markerAttribute;
     private final LongAdder total = new LongAdder();
     private final Map<Long, Map<String, LongAdder>> sentByThread = new ConcurrentHashMap<>();
     private final Map<Long, LongAdder> answeredByThread = new ConcurrentHashMap<>();
@@ -40,14 +48,18 @@ final class RequestCounter implements ExecutionInterceptor {
      * Creates a counter.
      *
      * @param keyAttribute the table's partition key attribute, to read the key of tracked updates
+     * @param markerAttribute txlease's waiter marker attribute, or null (the AWS client has none)
      */
-    RequestCounter(String keyAttribute) {
+    RequestCounter(String keyAttribute, String markerAttribute) {
         this.keyAttribute = keyAttribute;
+        this.markerAttribute = markerAttribute;
     }
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        String operation = writesMarker(context.request())
+                ? MARKER_WRITE
+                : attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         total.increment();
         sentByThread
                 .computeIfAbsent(Thread.currentThread().getId(), key -> new ConcurrentHashMap<>())
@@ -76,6 +88,22 @@ final class RequestCounter implements ExecutionInterceptor {
                 }
             }
         }
+    }
+
+    /** Whether {@code request} assigns the waiter marker attribute (a grant only removes it). */
+    private boolean writesMarker(SdkRequest request) {
+        if (markerAttribute == null
+                || !(request instanceof UpdateItemRequest update)
+                || update.updateExpression() == null) {
+            return false;
+        }
+        for (Map.Entry<String, String> name : update.expressionAttributeNames().entrySet()) {
+            if (name.getValue().equals(markerAttribute)
+                    && update.updateExpression().contains(name.getKey() + " = ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the attempts sent by all threads. */

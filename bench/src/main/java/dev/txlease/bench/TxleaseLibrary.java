@@ -2,6 +2,7 @@ package dev.txlease.bench;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.dynamodb.DynamoDbLeaseAttributes;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
@@ -15,16 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 final class TxleaseLibrary implements LibraryUnderTest<Lease> {
-    private final RequestCounter requests = new RequestCounter(BenchTable.KEY_ATTRIBUTE);
+    private static final DynamoDbLeaseAttributes ATTRIBUTES = DynamoDbLeaseAttributes.builder()
+            .partitionKey(BenchTable.KEY_ATTRIBUTE)
+            .build();
+
+    private final RequestCounter requests = new RequestCounter(BenchTable.KEY_ATTRIBUTE, ATTRIBUTES.waiter());
     private final DynamoDbLeaseStore store;
     private final AtomicInteger clients = new AtomicInteger();
 
     TxleaseLibrary(LoopbackDynamoDb dynamo, String tableName) {
         this.store = DynamoDbLeaseStore.builder(dynamo.newClient(requests))
                 .tableName(tableName)
-                .attributes(DynamoDbLeaseAttributes.builder()
-                        .partitionKey(BenchTable.KEY_ATTRIBUTE)
-                        .build())
+                .attributes(ATTRIBUTES)
                 .build();
         store.createTableIfMissing(); // the table exists: this checks its key
     }
@@ -56,12 +59,29 @@ final class TxleaseLibrary implements LibraryUnderTest<Lease> {
 
     @Override
     public LockClientUnderTest<Lease> newClient(LeaseSettings settings) {
+        return new Client(newLeaseClient(settings), options(settings, LockMode.EX));
+    }
+
+    /**
+     * Returns a new txlease client with its own owner identity, for the measures of txlease alone
+     * (lock modes); the caller closes it.
+     */
+    DefaultLeaseClient newLeaseClient(LeaseSettings settings) {
         DefaultLeaseClient.Builder builder =
                 DefaultLeaseClient.builder(store).node("bench").owner("bench-txlease-" + clients.incrementAndGet());
         if (settings.heartbeatThreads() > 0) {
             builder.heartbeatThreads(settings.heartbeatThreads());
         }
-        return new Client(builder.build(), settings);
+        return builder.build();
+    }
+
+    /** Returns the acquire options of {@code settings} in {@code mode}. */
+    static AcquireOptions options(LeaseSettings settings, LockMode mode) {
+        return AcquireOptions.builder()
+                .leaseDuration(settings.leaseDuration())
+                .heartbeatPeriod(settings.heartbeatPeriod())
+                .mode(mode)
+                .build();
     }
 
     /** One {@link DefaultLeaseClient}. Thread-safe. */
@@ -69,12 +89,9 @@ final class TxleaseLibrary implements LibraryUnderTest<Lease> {
         private final DefaultLeaseClient client;
         private final AcquireOptions options;
 
-        Client(DefaultLeaseClient client, LeaseSettings settings) {
+        Client(DefaultLeaseClient client, AcquireOptions options) {
             this.client = client;
-            this.options = AcquireOptions.builder()
-                    .leaseDuration(settings.leaseDuration())
-                    .heartbeatPeriod(settings.heartbeatPeriod())
-                    .build();
+            this.options = options;
         }
 
         @Override

@@ -3,9 +3,7 @@ package dev.txlease.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.txlease.testing.PrintedRun;
 import org.junit.jupiter.api.Test;
 
 /** Runs each example's main entry on the embedded defaults and checks its outcome. */
@@ -13,10 +11,9 @@ class ExamplesTest {
 
     @Test
     void kleppmannScenarioRejectsTheStaleWrite() throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        KleppmannExample.Outcome outcome =
-                KleppmannExample.run(new String[0], new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String story = printed.toString(StandardCharsets.UTF_8);
+        PrintedRun<KleppmannExample.Outcome> run = PrintedRun.of(KleppmannExample::run);
+        KleppmannExample.Outcome outcome = run.outcome();
+        String story = run.printed();
         assertTrue(outcome.staleWriteRejected(), story);
         assertEquals(150, outcome.finalBalance(), story);
         assertEquals(outcome.fenceA() + 1, outcome.fenceB(), story);
@@ -27,10 +24,9 @@ class ExamplesTest {
 
     @Test
     void jobQueueProcessesEveryJobExactlyOnce() throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        JobQueueExample.Outcome outcome =
-                JobQueueExample.run(new String[0], new PrintStream(printed, true, StandardCharsets.UTF_8));
-        String report = printed.toString(StandardCharsets.UTF_8);
+        PrintedRun<JobQueueExample.Outcome> run = PrintedRun.of(JobQueueExample::run);
+        JobQueueExample.Outcome outcome = run.outcome();
+        String report = run.printed();
         assertEquals(JobQueueExample.JOBS, outcome.doneJobs(), report);
         assertEquals(JobQueueExample.JOBS, outcome.logRows(), report);
         assertEquals(JobQueueExample.JOBS, outcome.distinctLoggedJobs(), report);

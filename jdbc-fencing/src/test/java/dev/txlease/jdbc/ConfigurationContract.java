@@ -53,11 +53,19 @@ abstract class ConfigurationContract {
     /** Returns the database, or skips the test. */
     abstract DataSource rawDataSource();
 
-    /** Returns DDL creating a table {@code table} with name and token columns but no primary key. */
-    abstract String keylessTableSql(String table);
+    /**
+     * Returns DDL creating a table {@code table} with name and token columns but no primary key; this
+     * one is standard SQL.
+     */
+    String keylessTableSql(String table) {
+        return "CREATE TABLE " + table + " (name VARCHAR(255) NOT NULL, token BIGINT NOT NULL)";
+    }
 
-    /** Returns a schema other than the connection's default, created if needed. */
-    abstract String otherSchema(Connection connection) throws SQLException;
+    /** Returns a schema other than the connection's default, created if needed: {@code txl_cfg_schema}. */
+    String otherSchema(Connection connection) throws SQLException {
+        execute(connection, "CREATE SCHEMA IF NOT EXISTS txl_cfg_schema");
+        return "txl_cfg_schema";
+    }
 
     /** Makes the database end this session's transaction once it has been idle for about a second. */
     abstract void endIdleTransactionsAfterASecond(Connection connection) throws SQLException;
@@ -267,8 +275,13 @@ abstract class ConfigurationContract {
     }
 
     static void execute(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection()) {
+            execute(connection, sql);
+        }
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -46,8 +47,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * from the real lease client on DynamoDB Local; holder A stalls (no heartbeat, short lease) and
  * holder B takes the lock over with a greater token.
  *
- * <p>Outcomes that differ by isolation level are declared by the subclass ({@link
- * #snapshotConflicts()}), not assumed: under snapshot isolation (PostgreSQL REPEATABLE READ and
+ * <p>Outcomes that differ by isolation level are declared by the subclass (its {@code
+ * snapshotConflicts}), not assumed: under snapshot isolation (PostgreSQL REPEATABLE READ and
  * SERIALIZABLE) a newer holder that commits after this transaction's snapshot surfaces as a
  * serialization failure, which must end as {@link FenceConflictException}, never as a commit.
  */
@@ -64,21 +65,51 @@ abstract class FencingContract {
     FencedDataSource fenced;
     private ExecutorService executor;
 
-    /** Returns the database, or skips the test (see {@code Databases}). */
-    abstract DataSource rawDataSource();
+    /** For {@code snapshotConflicts}: a newer holder's later commit fails the check as a conflict. */
+    static final boolean SNAPSHOT_CONFLICTS = true;
 
-    /** Returns the JDBC isolation level the scenarios' transactions run at. */
-    abstract int isolation();
+    /** For {@code snapshotConflicts}: a newer holder's later commit shows as a stale token. */
+    static final boolean STALE_TOKENS = false;
+
+    private final Supplier<DataSource> database;
+    private final int isolation;
+    private final boolean snapshotConflicts;
+    private final String blockedGuardUpdatesSql;
 
     /**
-     * Returns whether a newer holder's commit after this transaction took its snapshot fails the
-     * fence check with a serialization failure ({@link FenceConflictException}) rather than a stale
-     * token.
+     * Declares the database and isolation level a subclass runs the scenarios on.
+     *
+     * @param database the database, or a supplier that skips the test (see {@code Databases}); called
+     *     before each test
+     * @param isolation the JDBC isolation level the scenarios' transactions run at
+     * @param snapshotConflicts whether a newer holder's commit after this transaction took its
+     *     snapshot fails the fence check with a serialization failure ({@link FenceConflictException})
+     *     rather than a stale token
+     * @param blockedGuardUpdatesSql a query counting sessions blocked in an update of the guard table
+     *     {@value #GUARD}
      */
-    abstract boolean snapshotConflicts();
+    FencingContract(
+            Supplier<DataSource> database, int isolation, boolean snapshotConflicts, String blockedGuardUpdatesSql) {
+        this.database = database;
+        this.isolation = isolation;
+        this.snapshotConflicts = snapshotConflicts;
+        this.blockedGuardUpdatesSql = blockedGuardUpdatesSql;
+    }
+
+    /** Returns the JDBC isolation level the scenarios' transactions run at. */
+    final int isolation() {
+        return isolation;
+    }
+
+    /** Returns whether a newer holder's later commit surfaces as a serialization failure. */
+    final boolean snapshotConflicts() {
+        return snapshotConflicts;
+    }
 
     /** Returns a query counting sessions blocked in an update of the guard table {@value #GUARD}. */
-    abstract String blockedGuardUpdatesSql();
+    final String blockedGuardUpdatesSql() {
+        return blockedGuardUpdatesSql;
+    }
 
     @BeforeAll
     static void startHolders() {
@@ -92,7 +123,7 @@ abstract class FencingContract {
 
     @BeforeEach
     void setUp() throws SQLException {
-        raw = rawDataSource();
+        raw = database.get();
         fenced = FencedDataSource.builder(raw).guardTable(GUARD).build();
         fenced.createGuardTable();
         WriteLog.create(raw);

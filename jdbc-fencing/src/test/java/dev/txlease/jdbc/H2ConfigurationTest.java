@@ -31,28 +31,13 @@ class H2ConfigurationTest extends ConfigurationContract {
     }
 
     @Override
-    String keylessTableSql(String table) {
-        return "CREATE TABLE " + table + " (name VARCHAR(255) NOT NULL, token BIGINT NOT NULL)";
-    }
-
-    @Override
-    String otherSchema(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA IF NOT EXISTS txl_cfg_schema");
-        }
-        return "txl_cfg_schema";
-    }
-
-    @Override
     void endIdleTransactionsAfterASecond(Connection connection) {
         // H2 has no idle transaction timeout: nothing ends a stalled holder's transaction.
     }
 
     @Override
     void boundLockWait(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCK_TIMEOUT 300");
-        }
+        execute(connection, "SET LOCK_TIMEOUT 300");
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -42,16 +41,12 @@ class MariaDbConfigurationTest extends ConfigurationContract {
 
     @Override
     void endIdleTransactionsAfterASecond(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET SESSION idle_transaction_timeout = 1");
-        }
+        execute(connection, "SET SESSION idle_transaction_timeout = 1");
     }
 
     @Override
     void boundLockWait(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET SESSION innodb_lock_wait_timeout = 1");
-        }
+        execute(connection, "SET SESSION innodb_lock_wait_timeout = 1");
     }
 
     @Test

@@ -9,7 +9,6 @@ import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -23,30 +22,13 @@ class PostgresConfigurationTest extends ConfigurationContract {
     }
 
     @Override
-    String keylessTableSql(String table) {
-        return "CREATE TABLE " + table + " (name VARCHAR(255) NOT NULL, token BIGINT NOT NULL)";
-    }
-
-    @Override
-    String otherSchema(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA IF NOT EXISTS txl_cfg_schema");
-        }
-        return "txl_cfg_schema";
-    }
-
-    @Override
     void endIdleTransactionsAfterASecond(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET idle_in_transaction_session_timeout = '1s'");
-        }
+        execute(connection, "SET idle_in_transaction_session_timeout = '1s'");
     }
 
     @Override
     void boundLockWait(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET lock_timeout = '300ms'");
-        }
+        execute(connection, "SET lock_timeout = '300ms'");
     }
 
     @Test
@@ -66,9 +48,7 @@ class PostgresConfigurationTest extends ConfigurationContract {
         Lease b = holders.takeOver(name, a);
         write(fenced, b, "B");
         try (Connection connA = fenced.getConnection()) {
-            try (Statement statement = connA.createStatement()) {
-                statement.execute("SET search_path = " + elsewhere + ", public");
-            }
+            execute(connA, "SET search_path = " + elsewhere + ", public");
             connA.setAutoCommit(false);
             try (LeaseBinding binding = LeaseBinding.bind(a)) {
                 assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(connA, a, "A2"));

@@ -2,28 +2,14 @@ package dev.txlease.jdbc;
 
 import dev.txlease.jdbc.testing.Databases;
 import java.sql.Connection;
-import javax.sql.DataSource;
 
 /** The fencing scenarios on PostgreSQL at REPEATABLE READ. */
 class PostgresRepeatableReadFencingTest extends FencingContract {
-
-    @Override
-    DataSource rawDataSource() {
-        return Databases.postgres();
-    }
-
-    @Override
-    int isolation() {
-        return Connection.TRANSACTION_REPEATABLE_READ;
-    }
-
-    @Override
-    boolean snapshotConflicts() {
-        return true;
-    }
-
-    @Override
-    String blockedGuardUpdatesSql() {
-        return PostgresSessions.BLOCKED_GUARD_UPDATES;
+    PostgresRepeatableReadFencingTest() {
+        super(
+                Databases::postgres,
+                Connection.TRANSACTION_REPEATABLE_READ,
+                SNAPSHOT_CONFLICTS,
+                PostgresSessions.BLOCKED_GUARD_UPDATES);
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -91,18 +92,31 @@ abstract class ContendedCounterContract {
     /** One attempt of one worker. */
     record Attempt(String worker, long fence, Chaos chaos, Resume resume, Outcome outcome) {}
 
-    /** Returns the database, or skips the test. */
-    abstract DataSource database();
+    private final Supplier<DataSource> database;
+    private final int isolation;
+    private final String tablePrefix;
+    private final boolean snapshotConflicts;
 
-    /** Returns the JDBC isolation level, or {@code TRANSACTION_NONE} for the database's default. */
-    abstract int isolation();
-
-    /** Returns the prefix of this variant's tables. */
-    abstract String tablePrefix();
+    /**
+     * Declares the database and isolation level a subclass runs the scenario on.
+     *
+     * @param database the database, or a supplier that skips the test; called by the test
+     * @param isolation the JDBC isolation level, or {@code TRANSACTION_NONE} for the database's default
+     * @param tablePrefix the prefix of this variant's tables
+     * @param snapshotConflicts whether the isolation level may answer a blocked fence check with a
+     *     serialization failure
+     */
+    ContendedCounterContract(
+            Supplier<DataSource> database, int isolation, String tablePrefix, boolean snapshotConflicts) {
+        this.database = database;
+        this.isolation = isolation;
+        this.tablePrefix = tablePrefix;
+        this.snapshotConflicts = snapshotConflicts;
+    }
 
     @Test
     void eightWorkersWithRandomPausesAndLeaseLossesKeepAnExactCountAndMonotoneFences() throws Exception {
-        FencedCounter counter = FencedCounter.create(database(), tablePrefix(), isolation());
+        FencedCounter counter = FencedCounter.create(database.get(), tablePrefix, isolation);
         String lock = "contended-" + UUID.randomUUID();
         counter.addLock(lock);
         LeaseStore store = DYNAMO.newStore();
@@ -163,7 +177,7 @@ abstract class ContendedCounterContract {
                 assertEquals(Outcome.COMMITTED, attempt.outcome(), "a checked transaction" + context + ": " + attempt);
             }
             if (attempt.outcome() == Outcome.CONFLICT) {
-                assertTrue(snapshotConflicts(), "a serialization failure at READ COMMITTED" + context + ": " + attempt);
+                assertTrue(snapshotConflicts, "a serialization failure at READ COMMITTED" + context + ": " + attempt);
             }
         }
         assertTrue(
@@ -187,11 +201,6 @@ abstract class ContendedCounterContract {
                         .collect(Collectors.groupingBy(
                                 Attempt::resume, () -> new EnumMap<>(Resume.class), Collectors.counting())),
                 seed);
-    }
-
-    /** Returns whether the isolation level may answer a blocked fence check with a serialization failure. */
-    boolean snapshotConflicts() {
-        return false;
     }
 
     private static long count(List<Attempt> log, Outcome outcome) {

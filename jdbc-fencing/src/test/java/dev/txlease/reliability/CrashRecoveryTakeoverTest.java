@@ -17,6 +17,7 @@ import dev.txlease.spi.LeaseRecord;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.ChildJvm;
 import dev.txlease.testing.DynamoDbLocal;
+import dev.txlease.testing.HaltingXAResource;
 import dev.txlease.testing.InProcessNarayana;
 import java.io.IOException;
 import java.nio.file.Files;

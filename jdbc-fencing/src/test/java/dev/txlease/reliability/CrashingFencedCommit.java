@@ -7,6 +7,7 @@ import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.jta.narayana.NarayanaStandalone;
+import dev.txlease.testing.HaltingXAResource;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
@@ -70,7 +71,7 @@ final class CrashingFencedCommit {
                 .build();
 
         transactions.begin();
-        transactions.getTransaction().enlistResource(new HaltingXAResource());
+        transactions.getTransaction().enlistResource(HaltingXAResource.whenPropertySet());
         Lease lease = leases.acquire(args[5], AcquireOptions.defaults());
         try (Connection connection = fenced.getConnection()) {
             new WriteHistory(prefix)

@@ -28,7 +28,6 @@ final class LeaseItems {
     private static final Pattern NAME_PLACEHOLDER = Pattern.compile("#[A-Za-z]+");
     private static final AttributeValue TRUE = AttributeValue.fromBool(true);
     private static final AttributeValue FALSE = AttributeValue.fromBool(false);
-    private static final AttributeValue ONE = AttributeValue.fromN("1");
 
     /**
      * Fence tokens per millisecond of the fence base: a new item's first token is {@code

@@ -14,15 +14,20 @@ import dev.txlease.LeaseState;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LossCause;
 import dev.txlease.internal.ManagedLease;
+import dev.txlease.spi.ForwardingLeaseStore;
+import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.LeaseRecord;
+import dev.txlease.spi.StoreResult;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.FaultInjector;
 import dev.txlease.testing.FenceTokens;
 import dev.txlease.testing.ManualClock;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -126,7 +131,15 @@ class ServerLeaseClientTest extends LeaseClientContract {
     // Issue 10, item 3: a write the SDK retried after it landed is a success, not a loss.
     @Test
     void renewAndReleaseThatTheSdkRetriedAfterTheyLandedSucceed() throws Exception {
-        DefaultLeaseClient holder = client("holder");
+        BlockingQueue<StoreResult> grantAnswers = new LinkedBlockingQueue<>();
+        DefaultLeaseClient holder = client("holder", new ForwardingLeaseStore(store) {
+            @Override
+            public StoreResult tryGrant(GrantRequest request) {
+                StoreResult answer = super.tryGrant(request);
+                grantAnswers.add(answer);
+                return answer;
+            }
+        });
         Lease lease = holder.acquire("retried", noHeartbeat(Duration.ofSeconds(30)));
         DYNAMO.requests().reset();
         DYNAMO.faults().dropResponses("UpdateItem", 1);
@@ -140,9 +153,16 @@ class ServerLeaseClientTest extends LeaseClientContract {
                 .pollInterval(Duration.ofMinutes(10))
                 .waitTimeout(Duration.ofMinutes(5))
                 .build();
-        long before = DYNAMO.requests().total();
+        grantAnswers.clear();
         CompletableFuture<Lease> next = holder.acquireAsync("retried", slowPoll);
-        Await.until("the local waiter polled", () -> DYNAMO.requests().total() > before);
+        // Wait for the waiter's grant call itself to have returned (SDK retries included): a grant of
+        // it still in flight could land between the release and the release's retry, which then finds
+        // that grant and must report a loss. Counting requests is not enough: another request (a
+        // late one of an earlier test) or an SDK resend of the waiter's attempt may land meanwhile.
+        StoreResult polled = grantAnswers.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(lease.fenceToken(), polled == null ? null : polled.record().fenceToken(), "the waiter's poll");
+        // An attempt of that call that the SDK gave up on (timed out before it landed) may still land.
+        Await.until("no attempt still on its way", () -> DYNAMO.requests().inFlight() == 0);
         DYNAMO.faults().dropResponses("UpdateItem", 1);
         boolean released = holder.release(lease);
         assertTrue(

@@ -1,18 +1,16 @@
 package dev.txlease.jta;
 
-import java.io.Serializable;
+import dev.txlease.testing.NoOpXAResource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.transaction.xa.XAException;
-import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
 /**
  * A do-nothing XAResource for tests that records its calls and runs a script at prepare and at
- * commit. Serializable, so Narayana logs it and recovery replays it without a recovery helper.
- * Thread-safe.
+ * commit. Serializable (as its base), so Narayana logs it and recovery replays it without a recovery
+ * helper. Thread-safe.
  */
-final class ScriptedXAResource implements XAResource, Serializable {
+final class ScriptedXAResource extends NoOpXAResource {
     private static final long serialVersionUID = 1L;
 
     private final transient List<String> calls = new CopyOnWriteArrayList<>();
@@ -76,26 +74,6 @@ final class ScriptedXAResource implements XAResource, Serializable {
     @Override
     public void forget(Xid xid) {
         record("forget");
-    }
-
-    @Override
-    public Xid[] recover(int flag) {
-        return new Xid[0];
-    }
-
-    @Override
-    public boolean isSameRM(XAResource other) {
-        return other == this;
-    }
-
-    @Override
-    public int getTransactionTimeout() {
-        return 0;
-    }
-
-    @Override
-    public boolean setTransactionTimeout(int seconds) throws XAException {
-        return false;
     }
 
     private void record(String call) {

@@ -25,7 +25,8 @@ import java.util.function.IntSupplier;
  * {@code Connection: close} on, so no client reuses a connection (and the JDK's HTTP client never
  * resends a request on a stale one behind the SDK's back). The operation is read from the {@code
  * X-Amz-Target} header; every request that reaches DynamoDB is counted in the {@link
- * RequestCounter}, once, when DynamoDB Local has answered it (so it has taken effect).
+ * RequestCounter}, once, when DynamoDB Local has answered it (so it has taken effect); the counter
+ * also knows how many connections the proxy is still serving ({@link RequestCounter#inFlight()}).
  *
  * <p>Thread-safe; one thread per open connection, daemon threads, stopped by {@link #close()}.
  */
@@ -80,7 +81,14 @@ final class HttpFaultProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
-                connections.execute(() -> serve(client));
+                requests.opened();
+                connections.execute(() -> {
+                    try {
+                        serve(client);
+                    } finally {
+                        requests.finished();
+                    }
+                });
             } catch (IOException e) {
                 return; // closed
             }

@@ -29,8 +29,8 @@ import java.util.List;
  * entry class gives, runs two recovery passes and exits with status 0.
  *
  * <p>Uses only Narayana and the JDK: it is copied into a directory of its own for the child's class
- * path (see {@link #classPathDirectory}), with the {@link HaltingXAResource} the crashed transaction
- * logged.
+ * path (see {@link #classPathDirectory}), with the {@link HaltingXAResource} (and its base) the
+ * crashed transaction logged.
  *
  * <p>Arguments: object store directory, node identifier, the deployment's class path, its entry class
  * (a public static {@code helpers(String[])} returning {@code XAResourceRecoveryHelper[]}), then the
@@ -107,13 +107,13 @@ public final class IsolatedRecovery {
     }
 
     /**
-     * Copies this class and {@link HaltingXAResource} into {@code directory} (under their package
+     * Copies this class, {@link HaltingXAResource} and its base into {@code directory} (under their package
      * path), so a child's class path can hold them without txlease's class directories.
      *
      * @return {@code directory}
      */
     public static Path classPathDirectory(Path directory) throws IOException {
-        for (Class<?> type : List.of(IsolatedRecovery.class, HaltingXAResource.class)) {
+        for (Class<?> type : List.of(IsolatedRecovery.class, NoOpXAResource.class, HaltingXAResource.class)) {
             String resource = type.getName().replace('.', '/') + ".class";
             Path target = directory.resolve(resource);
             Files.createDirectories(target.getParent());

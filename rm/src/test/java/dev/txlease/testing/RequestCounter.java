@@ -3,6 +3,7 @@ package dev.txlease.testing;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,10 +20,31 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RequestCounter {
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     /** Counts one attempt of {@code operation}. */
     void record(String operation) {
         counts.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** A connection with a request reached the proxy. */
+    void opened() {
+        inFlight.incrementAndGet();
+    }
+
+    /** The proxy is done with a connection: answered, dropped, failed or delivered late. */
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Returns the requests still in the network: over HTTP, those the proxy accepted and is not done
+     * with yet. An attempt the SDK gave up on (its attempt timeout) stays here until it landed or
+     * failed, so a test that waits for zero knows that no attempt of an earlier call can land later.
+     * Always zero over the embedded server, whose calls are synchronous. Not reset by {@link #reset()}.
+     */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** Returns the attempts of {@code operation} (for example {@code "UpdateItem"}) since the last reset. */

@@ -6,7 +6,6 @@ import dev.txlease.Lease;
 import dev.txlease.LeaseClient;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseTimeoutException;
-import dev.txlease.spring.internal.BackgroundTakeover;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +30,10 @@ public final class TxleaseLock implements DistributedLock {
     private final AcquireOptions options;
     private final Duration defaultTtl;
     private final ReentrantLock local = new ReentrantLock();
-    private final BackgroundTakeover takeover;
     private volatile Lease lease; // written by the holding thread
 
-    TxleaseLock(
-            LeaseClient client, String name, AcquireOptions options, Duration defaultTtl, BackgroundTakeover takeover) {
+    TxleaseLock(LeaseClient client, String name, AcquireOptions options, Duration defaultTtl) {
         this.client = client;
-        this.takeover = takeover;
         this.name = name;
         this.options = options;
         this.defaultTtl = defaultTtl;
@@ -165,10 +161,6 @@ public final class TxleaseLock implements DistributedLock {
                 } catch (LeaseTimeoutException e) {
                     granted = Optional.empty();
                 }
-            }
-            if (granted.isEmpty()) {
-                // A short wait never sees a stalled holder out: let a background wait take it over.
-                granted = takeover.claimOrWatch(name, options(ttl, Duration.ZERO));
             }
             if (Thread.interrupted()) {
                 granted.ifPresent(Lease::close);

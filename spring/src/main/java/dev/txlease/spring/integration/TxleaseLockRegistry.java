@@ -2,7 +2,6 @@ package dev.txlease.spring.integration;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.LeaseClient;
-import dev.txlease.spring.internal.BackgroundTakeover;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +24,10 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
  * {@link TxleaseLock#lease()} gives the lease and its fence token, to fence the holder's writes
  * ({@code FencedDataSource.getConnection(lease)} or {@code LeaseBinding}).
  *
- * <p>A {@code tryLock} that waits less than a holder's TTL cannot see a stalled holder out by
- * itself; the registry then waits for the takeover in the background, and a later {@code tryLock}
- * gets the lock (as a leader initiator's busy wait does). {@link #close()} stops those waits.
+ * <p>A {@code tryLock} that waits less than a holder's TTL does not see a stalled holder out by
+ * itself, but repeated ones do (as a leader initiator's busy wait makes them): the lease client
+ * remembers, across calls, since when it has seen the holder's version unchanged, and takes the
+ * lock over once that lasted a whole TTL on its own clock.
  *
  * <p>Thread-safe; each lock is reentrant and owned by a thread, as {@link java.util.concurrent.locks.Lock}
  * requires.
@@ -38,7 +38,6 @@ public final class TxleaseLockRegistry implements RenewableLockRegistry<Distribu
     private final String prefix;
     private final AcquireOptions options;
     private final Map<String, TxleaseLock> locks = new ConcurrentHashMap<>();
-    private final BackgroundTakeover takeover;
 
     /**
      * Creates a registry with lock names equal to the keys.
@@ -65,7 +64,6 @@ public final class TxleaseLockRegistry implements RenewableLockRegistry<Distribu
         this.prefix = Objects.requireNonNull(prefix, "prefix must not be null");
         this.options = Objects.requireNonNull(options, "options must not be null");
         TxleaseLock.withTtl(options, defaultTtl).build(); // checks the TTL now
-        this.takeover = new BackgroundTakeover(client);
     }
 
     /**
@@ -77,7 +75,7 @@ public final class TxleaseLockRegistry implements RenewableLockRegistry<Distribu
     @Override
     public TxleaseLock obtain(Object lockKey) {
         String name = prefix + Objects.requireNonNull(lockKey, "lockKey must not be null");
-        return locks.computeIfAbsent(name, key -> new TxleaseLock(client, key, options, defaultTtl, takeover));
+        return locks.computeIfAbsent(name, key -> new TxleaseLock(client, key, options, defaultTtl));
     }
 
     /**
@@ -109,13 +107,12 @@ public final class TxleaseLockRegistry implements RenewableLockRegistry<Distribu
     }
 
     /**
-     * Stops the background waits for stalled holders and releases what they were granted; locks held
-     * by threads are left to their holders. Does not close the lease client.
+     * Does nothing: the registry holds no resources of its own (locks held by threads are left to
+     * their holders, and the lease client stays open). Kept so that existing code that closes the
+     * registry keeps compiling.
      */
     @Override
-    public void close() {
-        takeover.close();
-    }
+    public void close() {}
 
     @Override
     public String toString() {

@@ -4,7 +4,6 @@ import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseClient;
 import dev.txlease.jdbc.LeaseBinding;
-import dev.txlease.spring.internal.BackgroundTakeover;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +39,11 @@ import net.javacrumbs.shedlock.core.SimpleLock;
  *       after the new holder. {@link #currentLease(String)} gives the lease and its token.
  * </ul>
  *
- * <p>{@code lockAtLeastFor} keeps the lease after the task until that instant. A holder that
- * stopped renewing is taken over in the background by a later attempt (a ShedLock attempt never
- * waits). Close the provider to stop that background work and the release timer.
+ * <p>{@code lockAtLeastFor} keeps the lease after the task until that instant. A ShedLock attempt
+ * never waits; a node that died holding the lock is taken over by this node's attempts once they
+ * have seen its lease unrenewed for {@code lockAtMostFor}: the lease client remembers, across its
+ * {@code tryAcquire} calls, since when it has seen the holder's version unchanged. Close the
+ * provider to release at once the leases whose {@code lockAtLeastFor} is pending.
  *
  * <p>Thread-safe.
  */
@@ -52,7 +53,6 @@ public final class TxleaseLockProvider implements LockProvider, AutoCloseable {
     private final LeaseClient client;
     private final String prefix;
     private final AcquireOptions options;
-    private final BackgroundTakeover takeover;
     private final ScheduledExecutorService delayedReleases;
 
     /**
@@ -76,7 +76,6 @@ public final class TxleaseLockProvider implements LockProvider, AutoCloseable {
         this.client = Objects.requireNonNull(client, "client must not be null");
         this.prefix = Objects.requireNonNull(prefix, "prefix must not be null");
         this.options = Objects.requireNonNull(options, "options must not be null");
-        this.takeover = new BackgroundTakeover(client);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "txlease-shedlock-release");
             thread.setDaemon(true);
@@ -95,12 +94,9 @@ public final class TxleaseLockProvider implements LockProvider, AutoCloseable {
                 .heartbeatPeriod(options.heartbeatPeriod().isZero() ? Duration.ZERO : leaseDuration.dividedBy(3))
                 .waitTimeout(Duration.ZERO)
                 .build();
-        Optional<Lease> granted = client.tryAcquire(name, lockOptions);
-        if (granted.isEmpty()) {
-            granted = takeover.claimOrWatch(name, lockOptions);
-        }
-        return granted.map(
-                lease -> new LeaseLock(lease, LeaseBinding.bind(lease), configuration.getLockAtLeastUntil()));
+        // A dead holder is taken over by the client once repeated attempts saw it unrenewed for a lease.
+        return client.tryAcquire(name, lockOptions)
+                .map(lease -> new LeaseLock(lease, LeaseBinding.bind(lease), configuration.getLockAtLeastUntil()));
     }
 
     /**
@@ -116,10 +112,9 @@ public final class TxleaseLockProvider implements LockProvider, AutoCloseable {
                 .findFirst();
     }
 
-    /** Stops the background takeovers and releases leases whose {@code lockAtLeastFor} is pending. */
+    /** Releases now the leases whose {@code lockAtLeastFor} is pending; does not close the client. */
     @Override
     public void close() {
-        takeover.close();
         for (Runnable pending : delayedReleases.shutdownNow()) {
             pending.run();
         }

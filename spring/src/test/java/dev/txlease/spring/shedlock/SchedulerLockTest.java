@@ -81,11 +81,13 @@ class SchedulerLockTest {
         @Scheduled(fixedDelay = 20)
         @SchedulerLock(name = "report", lockAtMostFor = "PT5S")
         public void run() throws InterruptedException {
-            if (!open) {
-                return;
-            }
+            // Counted running before it reads the flag: once the test reads no run after closing the
+            // flag, every later run sees it closed.
             MAX_RUNNING.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
             try {
+                if (!open) {
+                    return;
+                }
                 Lease lease = provider.currentLease("report").orElseThrow();
                 transactions.executeWithoutResult(status -> {
                     jdbc.update(
@@ -98,10 +100,14 @@ class SchedulerLockTest {
                         PROBLEMS.add(node + " wrote unfenced: guard " + guard + ", lease " + lease.fenceToken());
                     }
                 });
-                RUNS.add(node);
-                // Hold the lock until the other node's scheduler has tried and been refused.
+                // Hold the lock until the other node's scheduler has tried and been refused; a run
+                // counts only then, so three runs mean three refusals (whatever came before). A run
+                // still waiting when the test closes gives up instead of waiting for a closed node.
                 int refusals = REFUSALS.get();
-                waitFor(() -> REFUSALS.get() > refusals, "the other node to be refused");
+                waitFor(() -> REFUSALS.get() > refusals || !open, "the other node to be refused");
+                if (REFUSALS.get() > refusals) {
+                    RUNS.add(node);
+                }
             } finally {
                 RUNNING.decrementAndGet();
             }
@@ -165,6 +171,7 @@ class SchedulerLockTest {
             open = true;
             waitFor(() -> RUNS.size() >= 3, "three runs of the job");
             open = false;
+            waitFor(() -> RUNNING.get() == 0, "the last run to end before the nodes stop");
         }
         assertEquals(List.of(), PROBLEMS);
         assertEquals(1, MAX_RUNNING.get(), "the two schedulers never ran the job at once");

@@ -1,2 +1,0 @@
-/** Not API: helpers shared by the Spring Integration and ShedLock adapters. */
-package dev.txlease.spring.internal;
