@@ -46,7 +46,9 @@ public interface Lease extends AutoCloseable {
      * EX to PR) at once, up (for example PR to EX) once the holders in modes incompatible with {@code
      * mode} are gone, waiting like an acquire (up to the wait timeout the lease was acquired with).
      * A conversion is a new grant: on success the lease holds {@code mode} with a new, larger {@link
-     * #fenceToken()}; on failure (timeout, store unreachable) it keeps its mode and token.
+     * #fenceToken()}; on failure (timeout, store unreachable, interrupt) it keeps its mode and token,
+     * unless an attempt whose answer was lost had landed: then the lease holds {@code mode} (the
+     * exception's message says which; check {@link #mode()}), so the lease and the store agree.
      * Implementations that support only exclusive leases need not override this.
      *
      * @param mode the new mode

@@ -55,4 +55,37 @@ public enum LockMode {
     public boolean isCompatibleWith(LockMode other) {
         return COMPATIBLE[ordinal()][other.ordinal()];
     }
+
+    /**
+     * Returns whether a holder in this mode excludes everybody a holder in {@code other} excludes (EX
+     * covers every mode, PW covers CW, PR, CR and NL): a lease held in this mode serves a request for
+     * {@code other}. Transactional clients use it when a transaction asks again for a lock it holds.
+     *
+     * @param other the requested mode
+     * @return whether this mode covers it
+     */
+    public boolean covers(LockMode other) {
+        for (LockMode mode : values()) {
+            if (!other.isCompatibleWith(mode) && isCompatibleWith(mode)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns the least mode (in declaration order, NL to EX) that covers both this mode and {@code
+     * other}: what a lease held in this mode is converted to when {@code other} is asked for.
+     *
+     * @param other the other mode
+     * @return the least covering mode
+     */
+    public LockMode join(LockMode other) {
+        for (LockMode candidate : values()) {
+            if (candidate.covers(this) && candidate.covers(other)) {
+                return candidate;
+            }
+        }
+        return EX;
+    }
 }

@@ -22,7 +22,10 @@ import java.util.Objects;
  *       mode, unless its version still equals {@link #waiterTakeoverVersion()}; the requester's own
  *       marker ({@link #ownWaiterId()}) must be on the record and is removed by the grant;
  *   <li>a conversion ({@link #convertFrom()}) replaces the requester's own holder, at one of {@link
- *       #convertFromVersions()}, by the new one in the same write; that holder never blocks it.
+ *       #convertFromVersions()}, by the new one in the same write; that holder never blocks it, nor
+ *       does a waiter marker whose mode is incompatible with the holder's current mode (the waiter
+ *       waits for it anyway); a marker its current mode is compatible with blocks it as it blocks a
+ *       new request.
  * </ul>
  *
  * <p>Every grant increments the fence counter; the new holder's fence token is the counter after it.

@@ -21,8 +21,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * {@code guard check}: checks a database's guard table as a fenced data source does (it exists,
  * {@code name} is its primary key, it has a {@code token} column, on MariaDB/MySQL the InnoDB engine
- * and a byte-exact name), then compares the highest token of each of its rows with the fence of
- * that lock in the lease table.
+ * and a byte-exact name), then compares the highest token of each of its rows, over the token
+ * columns of every lock mode ({@code token} for EX, {@code cr_token} ... {@code pw_token}), with the
+ * fence of that lock in the lease table. A guard table without the mode columns (created before lock
+ * modes) fences EX holders only: a warning that names the {@code ALTER TABLE} to run, exit code 0.
  *
  * <p>A guard token can only come from a grant of the lease table, and a lock's fence never goes
  * back, so a guard token above the fence means the lease table went back (restored from a backup,
@@ -38,9 +40,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = {
             "Checks the guard table of a fenced database: it exists, 'name' is its primary key, it has a"
                     + " 'token' column and, on MariaDB/MySQL, the InnoDB engine and a byte-exact name.",
-            "Then compares each guard row's token with the lock's fence in the lease table: a guard token above"
+            "Then compares each guard row's highest token over its lock mode columns (token for EX, cr_token,"
+                    + " cw_token, pr_token, pw_token) with the lock's fence in the lease table: a guard token above"
                     + " the fence means the lease table went back (restored or re-created) and fails with exit"
-                    + " code 5. Names absent from the lease table are reported."
+                    + " code 5. Names absent from the lease table are reported.",
+            "A guard table without the mode columns fences EX holders only: a warning with the ALTER TABLE"
+                    + " that adds them (exit code 0)."
         })
 final class GuardCheckCommand extends StoreCommand {
     @Mixin
@@ -66,7 +71,9 @@ final class GuardCheckCommand extends StoreCommand {
         Contents contents = readGuardTable(table);
         Map<String, Long> fences = fences(client, store);
         List<Row> rows = new ArrayList<>();
-        contents.tokens().forEach((name, token) -> rows.add(Row.of(name, token, fences.get(name))));
+        contents.tokens()
+                .forEach((name, token) ->
+                        rows.add(Row.of(name, token, contents.modes().get(name), fences.get(name))));
         GuardReport report = new GuardReport(table.name(), contents, store.tableName(), rows);
         if (json) {
             out().println(report.json());

@@ -1,19 +1,22 @@
 package dev.txlease.cli;
 
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.GuardDialect;
+import dev.txlease.jdbc.internal.GuardColumns;
 import dev.txlease.jdbc.internal.GuardTableAudit.Contents;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The outcome of {@code guard check}: each guard row with the lock's fence in the lease table, as
- * text or JSON (field names as in the README).
+ * The outcome of {@code guard check}: each guard row (its highest token over every mode column) with
+ * the lock's fence in the lease table, and the mode columns the guard table lacks, as text or JSON
+ * (field names as in the README).
  *
  * <p>Immutable and thread-safe.
  */
 record GuardReport(String guardTable, Contents contents, String leaseTable, List<Row> rows) {
-    private static final String ROW = "%-30s %20s %20s  %s%n";
+    private static final String ROW = "%-30s %20s %20s  %-15s  %s%n";
     private static final int NAMES_SHOWN = 10;
 
     GuardReport {
@@ -36,13 +39,22 @@ record GuardReport(String guardTable, Contents contents, String leaseTable, List
         }
     }
 
-    /** One guard row; {@code leaseFence} is {@code null} when the lease table has no such item. */
-    record Row(String name, long guardToken, Long leaseFence, Status status) {
-        static Row of(String name, long guardToken, Long leaseFence) {
+    /**
+     * One guard row: its highest token over every mode column and that column's mode; {@code
+     * leaseFence} is {@code null} when the lease table has no such item.
+     */
+    record Row(String name, long guardToken, LockMode guardMode, Long leaseFence, Status status) {
+        static Row of(String name, long guardToken, LockMode guardMode, Long leaseFence) {
             Status status =
                     leaseFence == null ? Status.ABSENT : guardToken > leaseFence ? Status.FENCE_WENT_BACK : Status.OK;
-            return new Row(name, guardToken, leaseFence, status);
+            return new Row(name, guardToken, guardMode, leaseFence, status);
         }
+    }
+
+    /** The statement that adds the missing mode columns, or {@code null} if none is missing. */
+    String addModeColumnsSql() {
+        List<String> missing = contents.missingModeColumns();
+        return missing.isEmpty() ? null : GuardColumns.addColumnsSql(contents.dialect(), guardTable, missing);
     }
 
     List<Row> fenceWentBack() {
@@ -61,14 +73,21 @@ record GuardReport(String guardTable, Contents contents, String leaseTable, List
                 + (contents.dialect() == GuardDialect.MARIADB
                         ? ", the InnoDB engine and a byte-exact name column."
                         : "."));
-        out.printf(ROW, "NAME", "GUARD-TOKEN", "LEASE-FENCE", "STATUS");
+        if (!contents.missingModeColumns().isEmpty()) {
+            out.println("Warning: guard table " + guardTable + " has no columns for the lock modes other than EX ("
+                    + String.join(", ", contents.missingModeColumns()) + "): EX only. " + addModeColumnsSql()
+                    + " to use other modes; until then a fenced data source rejects the statements of leases"
+                    + " in other modes (SQLState 42S22).");
+        }
+        out.printf(ROW, "NAME", "GUARD-TOKEN", "LEASE-FENCE", "STATUS", "GUARD-MODE");
         for (Row row : rows) {
             out.printf(
                     ROW,
                     row.name(),
                     row.guardToken(),
                     row.leaseFence() == null ? "-" : row.leaseFence(),
-                    row.status().text);
+                    row.status().text,
+                    row.guardMode());
         }
         long absent = count(Status.ABSENT);
         out.println(rows.size() + " guard rows: " + count(Status.OK) + " ok, " + absent + " absent from lease table '"
@@ -104,6 +123,12 @@ record GuardReport(String guardTable, Contents contents, String leaseTable, List
                 .append(LeaseOutput.quote(contents.dialect().name()))
                 .append(",\"leaseTable\":")
                 .append(LeaseOutput.quote(leaseTable))
+                .append(",\"missingModeColumns\":")
+                .append(contents.missingModeColumns().stream()
+                        .map(LeaseOutput::quote)
+                        .collect(Collectors.joining(",", "[", "]")))
+                .append(",\"addModeColumnsSql\":")
+                .append(LeaseOutput.quote(addModeColumnsSql()))
                 .append(",\"ok\":")
                 .append(count(Status.FENCE_WENT_BACK) == 0)
                 .append(",\"fenceWentBack\":")
@@ -118,7 +143,9 @@ record GuardReport(String guardTable, Contents contents, String leaseTable, List
                     .append(LeaseOutput.quote(row.name()))
                     .append(",\"guardToken\":")
                     .append(row.guardToken())
-                    .append(",\"leaseFence\":")
+                    .append(",\"guardMode\":\"")
+                    .append(row.guardMode())
+                    .append("\",\"leaseFence\":")
                     .append(row.leaseFence())
                     .append(",\"status\":\"")
                     .append(row.status().name())

@@ -9,14 +9,16 @@ import picocli.CommandLine.Parameters;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * {@code inspect NAME}: everything the table holds for one lock, from a consistent read.
+ * {@code inspect NAME}: everything the table holds for one lock, from a consistent read: every
+ * holder in any lock mode and the waiter marker.
  *
  * <p>Not thread-safe: one instance runs one command line.
  */
 @Command(
         name = "inspect",
         mixinStandardHelpOptions = true,
-        description = "Shows one lock: state, owner, node, fence token, lease duration, version, prepared Xid.")
+        description = "Shows one lock: state, fence counter, waiter marker, and every holder in any lock mode (mode,"
+                + " owner, node, holder id, its fence token, lease duration, version, prepared Xid, data size).")
 final class InspectCommand extends StoreCommand {
     @Parameters(paramLabel = "NAME", description = "The lock name.")
     String name;

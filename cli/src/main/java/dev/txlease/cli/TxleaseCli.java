@@ -12,9 +12,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: {@value #OK} success, {@value #STORE_FAILED} the store or the database could not
  * be reached or failed (unknown table, wrong endpoint, no credentials), {@value #USAGE} bad input
- * (unknown option, missing name, a release without {@code --force}, no driver for the JDBC URL),
- * {@value #NOT_HELD} the lock does not exist, is not held by the given owner, or changed while the
- * command ran, {@value #GUARD_UNFIT} the guard table is missing or cannot fence, {@value
+ * (unknown option, missing name, a release without {@code --force}, a release that selects several
+ * holders without {@code --all}, no driver for the JDBC URL), {@value #NOT_HELD} the lock does not
+ * exist, has no holder of the given owner (in the given mode), or changed while the command ran, {@value #GUARD_UNFIT} the guard table is missing or cannot fence, {@value
  * #FENCE_WENT_BACK} a guard token is above the lease table's fence.
  *
  * <p>Not thread-safe: one instance runs one command line.
@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:success",
             "1:the lease store or the database could not be reached or failed",
-            "2:bad input (unknown option, missing argument, release without --force, no driver for the JDBC URL)",
-            "3:no such lock, not held by that owner, or changed meanwhile",
+            "2:bad input (unknown option, missing argument, release without --force or of several holders without"
+                    + " --all, no driver for the JDBC URL)",
+            "3:no such lock, no holder of that owner (in that mode), or changed meanwhile",
             "4:the guard table is missing or cannot fence (guard check)",
             "5:a guard token above the lease table's fence: the lease table went back (guard check)"
         })

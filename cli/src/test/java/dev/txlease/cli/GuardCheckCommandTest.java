@@ -50,9 +50,9 @@ class GuardCheckCommandTest {
         assertTrue(
                 text.out().startsWith("Guard table txlease_fence (\"PUBLIC\".\"TXLEASE_FENCE\" on H2) can fence"),
                 text.out());
-        assertEquals(List.of("alpha", Long.toString(alpha), Long.toString(alpha), "ok"), columns(text, "alpha"));
-        assertEquals(List.of("beta", Long.toString(beta - 1), Long.toString(beta), "ok"), columns(text, "beta"));
-        assertEquals(List.of("ghost", "7", "-", "absent"), columns(text, "ghost"));
+        assertEquals(List.of("alpha", Long.toString(alpha), Long.toString(alpha), "ok", "EX"), columns(text, "alpha"));
+        assertEquals(List.of("beta", Long.toString(beta - 1), Long.toString(beta), "ok", "EX"), columns(text, "beta"));
+        assertEquals(List.of("ghost", "7", "-", "absent", "EX"), columns(text, "ghost"));
         assertTrue(
                 text.out()
                         .contains("3 guard rows: 2 ok, 1 absent from lease table '" + store.tableName()
@@ -62,13 +62,17 @@ class GuardCheckCommandTest {
         assertEquals(TxleaseCli.OK, json.exitCode(), json.toString());
         assertEquals(
                 "{\"guardTable\":\"txlease_fence\",\"resolvedTable\":\"\\\"PUBLIC\\\".\\\"TXLEASE_FENCE\\\"\","
-                        + "\"dialect\":\"H2\",\"leaseTable\":\"" + store.tableName() + "\",\"ok\":true,"
+                        + "\"dialect\":\"H2\",\"leaseTable\":\"" + store.tableName() + "\",\"missingModeColumns\":[],"
+                        + "\"addModeColumnsSql\":null,\"ok\":true,"
                         + "\"fenceWentBack\":0,\"absent\":1,\"rows\":["
-                        + "{\"name\":\"alpha\",\"guardToken\":" + alpha + ",\"leaseFence\":" + alpha
+                        + "{\"name\":\"alpha\",\"guardToken\":" + alpha + ",\"guardMode\":\"EX\",\"leaseFence\":"
+                        + alpha
                         + ",\"status\":\"OK\"},"
-                        + "{\"name\":\"beta\",\"guardToken\":" + (beta - 1) + ",\"leaseFence\":" + beta
+                        + "{\"name\":\"beta\",\"guardToken\":" + (beta - 1) + ",\"guardMode\":\"EX\",\"leaseFence\":"
+                        + beta
                         + ",\"status\":\"OK\"},"
-                        + "{\"name\":\"ghost\",\"guardToken\":7,\"leaseFence\":null,\"status\":\"ABSENT\"}]}",
+                        + "{\"name\":\"ghost\",\"guardToken\":7,\"guardMode\":\"EX\",\"leaseFence\":null,"
+                        + "\"status\":\"ABSENT\"}]}",
                 json.out().strip());
     }
 
@@ -96,10 +100,11 @@ class GuardCheckCommandTest {
                                     "Guard table " + guard + " (\"public\".\"" + guard + "\" on POSTGRESQL) can fence"),
                     text.out());
             assertEquals(
-                    List.of("orders", Long.toString(orders + 5), Long.toString(orders), "FENCE-WENT-BACK"),
+                    List.of("orders", Long.toString(orders + 5), Long.toString(orders), "FENCE-WENT-BACK", "EX"),
                     columns(text, "orders"));
             assertEquals(
-                    List.of("billing", Long.toString(billing), Long.toString(billing), "ok"), columns(text, "billing"));
+                    List.of("billing", Long.toString(billing), Long.toString(billing), "ok", "EX"),
+                    columns(text, "billing"));
             assertTrue(
                     text.err()
                             .startsWith("error: FENCE WENT BACK for 1 lock (orders): the guard table has seen"
@@ -110,7 +115,8 @@ class GuardCheckCommandTest {
             assertTrue(json.out().contains("\"ok\":false,\"fenceWentBack\":1,\"absent\":0,"), json.out());
             assertTrue(
                     json.out()
-                            .contains("{\"name\":\"orders\",\"guardToken\":" + (orders + 5) + ",\"leaseFence\":"
+                            .contains("{\"name\":\"orders\",\"guardToken\":" + (orders + 5) + ",\"guardMode\":\"EX\","
+                                    + "\"leaseFence\":"
                                     + orders + ",\"status\":\"FENCE_WENT_BACK\"}"),
                     json.out());
         } finally {
@@ -143,8 +149,10 @@ class GuardCheckCommandTest {
                             .contains("on MARIADB) can fence: primary key (name), a token column, the InnoDB"
                                     + " engine"),
                     fit.out());
-            assertEquals(List.of("orders", Long.toString(orders), Long.toString(orders), "ok"), columns(fit, "orders"));
-            assertEquals(List.of("ghost-ö", "3", "-", "absent"), columns(fit, "ghost-ö"));
+            assertEquals(
+                    List.of("orders", Long.toString(orders), Long.toString(orders), "ok", "EX"),
+                    columns(fit, "orders"));
+            assertEquals(List.of("ghost-ö", "3", "-", "absent", "EX"), columns(fit, "ghost-ö"));
             assertEquals(TxleaseCli.GUARD_UNFIT, unfit.exitCode(), unfit.toString());
             assertTrue(unfit.err().startsWith("error: guard table " + myisam + " cannot fence: "), unfit.err());
             assertTrue(unfit.err().contains("uses the MyISAM storage engine"), unfit.err());

@@ -67,9 +67,11 @@ class TxleaseCliTest {
         assertEquals(3, lines.size(), text.out); // header, billing, orders: not the released 'gone'
         assertTrue(lines.get(0).startsWith("NAME"), text.out);
         assertEquals(
-                List.of("billing", "worker-2", "node-b", billingFence, "PT20S", "xid-billing-1"),
+                List.of("billing", "EX", "holder", "worker-2", "node-b", "-", billingFence, "PT20S", "xid-billing-1"),
                 columns(lines.get(1)));
-        assertEquals(List.of("orders", "worker-1", "node-a", ordersFence, "PT20S", "-"), columns(lines.get(2)));
+        assertEquals(
+                List.of("orders", "EX", "holder", "worker-1", "node-a", "-", ordersFence, "PT20S", "-"),
+                columns(lines.get(2)));
         assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
         assertTrue(
                 json.out.startsWith("[{\"name\":\"billing\",\"owner\":\"worker-2\",\"node\":\"node-b\",\"fence\":"
@@ -92,7 +94,20 @@ class TxleaseCliTest {
 
         assertEquals(TxleaseCli.OK, text.exitCode, text.toString());
         assertTrue(text.out.contains("state:         held"), text.out);
-        assertTrue(text.out.contains("owner:         worker-1"), text.out);
+        assertTrue(text.out.contains("state:         held by 1 holder (EX 1)"), text.out);
+        assertTrue(
+                text.out.lines().anyMatch(line -> columns(line)
+                        .equals(List.of(
+                                "EX",
+                                "worker-1",
+                                "node-a",
+                                "-",
+                                Long.toString(orders.fence()),
+                                "PT20S",
+                                orders.version(),
+                                "-",
+                                "-"))),
+                text.out);
         assertTrue(text.out.contains("fence:         " + orders.fence()), text.out);
         assertTrue(text.out.contains("version:       " + orders.version()), text.out);
         assertTrue(json.out.startsWith("{\"name\":\"orders\",\"owner\":\"worker-1\""), json.out);
@@ -130,7 +145,9 @@ class TxleaseCliTest {
 
         assertEquals(TxleaseCli.OK, released.exitCode, released.toString());
         assertTrue(
-                released.out.contains("Released lock 'orders' held by 'worker-1' with fence token " + token + "."),
+                released.out.contains(
+                        "Released EX holder of lock 'orders' held by 'worker-1' (node 'node-a') with fence" + " token "
+                                + token + "."),
                 released.out);
         assertTrue(released.out.contains("the next grant carries token " + (token + 1) + " or larger"), released.out);
         assertTrue(released.out.contains("prepared transaction branch xid-orders-1 of node 'node-a'"), released.out);
@@ -154,7 +171,9 @@ class TxleaseCliTest {
         Run missingOwner = run("release", "orders", "--force", "--table", store.tableName());
 
         assertEquals(TxleaseCli.NOT_HELD, wrongOwner.exitCode, wrongOwner.toString());
-        assertTrue(wrongOwner.err.contains("is held by 'worker-1', not by 'worker-9'"), wrongOwner.err);
+        assertTrue(
+                wrongOwner.err.contains("has no holder of 'worker-9'; it holds: EX (worker-1); nothing released"),
+                wrongOwner.err);
         assertEquals(TxleaseCli.NOT_HELD, unknown.exitCode, unknown.toString());
         assertEquals(TxleaseCli.USAGE, missingOwner.exitCode, missingOwner.toString());
         assertTrue(missingOwner.err.contains("Missing required option: '--owner=OWNER'"), missingOwner.err);
@@ -279,9 +298,10 @@ class TxleaseCliTest {
 
         assertEquals(TxleaseCli.OK, json.exitCode, json.toString());
         assertEquals(
-                "{\"name\":\"orders\",\"owner\":\"worker-1\",\"node\":\"node-a\",\"released\":true,\"fence\":"
-                        + held.fence() + ",\"nextFenceAtLeast\":" + (held.fence() + 1)
-                        + ",\"preparedXid\":\"xid-orders-1\"}",
+                "{\"name\":\"orders\",\"owner\":\"worker-1\",\"released\":true,\"holders\":[{\"mode\":\"EX\","
+                        + "\"holderId\":null,\"node\":\"node-a\",\"fence\":" + held.fence()
+                        + ",\"preparedXid\":\"xid-orders-1\",\"released\":true}],\"fence\":" + held.fence()
+                        + ",\"nextFenceAtLeast\":" + (held.fence() + 1) + "}",
                 json.out.strip());
         assertTrue(store.read("orders").orElseThrow().released());
     }

@@ -28,12 +28,19 @@ import java.util.concurrent.TimeUnit;
  *       n+1. A's transaction rolls back. The balance is B's.
  * </ol>
  *
+ * <p>When a paused process wakes, which of its threads runs first is up to the scheduler. The
+ * example lets A's write go first, the case only the database can catch: A's heartbeat stays frozen
+ * until the write has been tried. Had the heartbeat run first, it would have found the lease taken
+ * over and marked A's transaction rollback-only, and the write would never have started.
+ *
  * <p>Run: {@code mvn -B -q -pl examples -am package exec:java -DskipTests}. Exits 0 when the stale
  * write was rejected and the balance is exactly 150, 1 otherwise.
  */
 public final class KleppmannExample {
     static final String LOCK = "account-42";
     static final Duration LEASE = Duration.ofSeconds(2);
+    /** A's heartbeat period: its first beat, frozen, is due well before the lease runs out. */
+    static final Duration HEARTBEAT_A = Duration.ofMillis(200);
 
     /** What happened, for the test and the exit code. */
     record Outcome(long fenceA, long fenceB, boolean staleWriteRejected, String rejection, long finalBalance) {
@@ -49,6 +56,20 @@ public final class KleppmannExample {
     }
 
     static Outcome run(String[] args, PrintStream out) throws Exception {
+        return run(args, out, (processOfA, tm) -> {});
+    }
+
+    /**
+     * Runs on worker A's thread when A wakes, just before its write; the test uses it to let A's
+     * other threads (its heartbeat, the listener that reacts to a lost lease) run first, as a busy
+     * machine may schedule them.
+     */
+    @FunctionalInterface
+    interface Waking {
+        void beforeWrite(FreezableStore processOfA, TransactionManager tm) throws Exception;
+    }
+
+    static Outcome run(String[] args, PrintStream out, Waking waking) throws Exception {
         try (ExampleEnvironment env = new ExampleEnvironment(args)) {
             out.println("txlease: the Kleppmann scenario on " + env.description());
             out.println();
@@ -65,33 +86,51 @@ public final class KleppmannExample {
                 try {
                     tm.begin();
                     Lease lease = leasesA.acquire(
-                            LOCK, AcquireOptions.builder().leaseDuration(LEASE).build());
+                            LOCK,
+                            AcquireOptions.builder()
+                                    .leaseDuration(LEASE)
+                                    .heartbeatPeriod(HEARTBEAT_A)
+                                    .build());
                     long fence = lease.fenceToken().value();
                     timeline.event(
                             "A",
                             fence,
                             "acquired lease " + LOCK + " in its transaction; reads balance 100, will withdraw 30");
                     processOfA.freeze();
+                    // The pause starts for good once A's heartbeat hangs in it, long before the lease
+                    // could run out: no beat can then find it expired during the pause.
+                    if (!processOfA.awaitParked(Duration.ofSeconds(30))) {
+                        throw new IllegalStateException("worker A's heartbeat never reached the frozen store");
+                    }
                     timeline.event("A", fence, "stalls: stop-the-world pause (heartbeats frozen too)");
                     aStalled.countDown();
                     bCommitted.await(); // the pause outlasts the lease and B's whole transaction
-                    processOfA.thaw();
                     timeline.event(
                             "A",
                             fence,
-                            "wakes up and writes, as a paused process does: it checked its lease before the pause"
-                                    + " (isValid() now says " + lease.isValid() + ")");
+                            "wakes up and writes at once, as a paused process does: it checked its lease before the"
+                                    + " pause (isValid() now says " + lease.isValid() + ")");
+                    waking.beforeWrite(processOfA, tm);
+                    StaleFenceTokenException rejected = null;
                     try (Connection connection = env.fenced().getConnection()) {
                         withdraw(connection, 30);
+                    } catch (StaleFenceTokenException e) {
+                        rejected = e;
+                    } finally {
+                        // Only now do A's other threads run again: its heartbeat finds the lease taken
+                        // over. Had it run first, A's transaction would be rollback-only before the
+                        // write, and the database would have had nothing to reject.
+                        processOfA.thaw();
+                    }
+                    if (rejected == null) {
                         tm.commit();
                         timeline.event("A", fence, "COMMITTED a stale write: the lost update happened");
                         return new Outcome(fence, 0, false, null, 0);
-                    } catch (StaleFenceTokenException e) {
-                        timeline.event("A", fence, "write REJECTED by the database: " + e.getMessage());
-                        tm.rollback();
-                        timeline.event("A", fence, "transaction rolled back");
-                        return new Outcome(fence, 0, true, e.getMessage(), 0);
                     }
+                    timeline.event("A", fence, "write REJECTED by the database: " + rejected.getMessage());
+                    tm.rollback();
+                    timeline.event("A", fence, "transaction rolled back");
+                    return new Outcome(fence, 0, true, rejected.getMessage(), 0);
                 } catch (Exception e) {
                     throw new IllegalStateException("worker A failed unexpectedly", e);
                 }

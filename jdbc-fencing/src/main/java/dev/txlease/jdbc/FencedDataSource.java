@@ -1,6 +1,7 @@
 package dev.txlease.jdbc;
 
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.TransactionLeases;
 import dev.txlease.jdbc.internal.Fencer;
 import dev.txlease.jdbc.internal.JtaTransactionContext;
@@ -40,14 +41,33 @@ import javax.sql.DataSource;
  *   <li>those bound to the executing thread with {@link LeaseBinding#bind(Lease...)}.
  * </ul>
  *
+ * <p>Lock modes ({@link Lease#mode()}): the statement above is the check of an {@link LockMode#EX}
+ * lease. The guard row keeps, per mode, the highest token that passed the check ({@code token} for
+ * EX, {@code cr_token}, {@code cw_token}, {@code pr_token}, {@code pw_token}), and the check of mode
+ * {@code m} records its token for {@code m} unless a mode incompatible with {@code m} holds a newer
+ * one: a statement is rejected iff a holder in an incompatible mode with a larger token has already
+ * passed the check. Compatible holders never reject each other (they still take turns on the guard
+ * row's lock, transaction by transaction). {@link LockMode#NL} is never checked.
+ *
+ * <p>Which statements a lease guards: SQL text is never parsed, so a lease in a write mode (CW, PW,
+ * EX) guards every statement of the transaction, reads included. A lease in a read mode (CR, PR)
+ * guards its writes, and its reads only with {@linkplain Builder#fencedReads fenced reads}. Reads
+ * are {@code executeQuery} of a {@code Statement} or {@code PreparedStatement} and {@code execute}
+ * whose first result is a result set; everything else that runs SQL or writes is a write ({@code
+ * execute} that returns an update count is checked right after it returns, before the caller sees
+ * the result; every execution of a {@code CallableStatement} counts as a write). A data-changing
+ * statement run through {@code executeQuery} counts as a read.
+ *
  * <p>A connection with no lease in effect behaves exactly like the wrapped one. With leases in
- * effect, statements in auto-commit mode are refused with SQLState {@code 25000}: a check and a
- * statement in separate transactions would let a newer holder write in between. SQL text is never
- * parsed: every statement of a guarded transaction counts, reads included.
+ * effect, statements they guard are refused in auto-commit mode with SQLState {@code 25000} (and so
+ * is {@code execute} under a read-mode lease): a check and a statement in separate transactions
+ * would let a newer holder write in between.
  *
  * <p>The guard table is checked once per data source, at {@link #createGuardTable()} and before
  * the first fence check: it must exist with {@code name} as its whole primary key (and InnoDB on
- * MariaDB/MySQL). An unqualified name is resolved then, as the database resolves it for that
+ * MariaDB/MySQL). A table created before lock modes ({@code name}, {@code token}) fences EX leases;
+ * a lease in another mode fails with SQLState {@code 42S22} and the statement that adds the columns
+ * ({@link GuardDialect#addModeColumnsSql(String)}). An unqualified name is resolved then, as the database resolves it for that
  * connection, and later checks use the schema-qualified result whatever a connection's search path.
  *
  * <p>Wrap the pool, not the pool's driver: {@code FencedDataSource.builder(agroalDataSource)} works
@@ -84,7 +104,8 @@ public final class FencedDataSource implements DataSource {
 
     private FencedDataSource(Builder builder) {
         this.delegate = builder.dataSource;
-        this.fencer = new Fencer(builder.guardTable, builder.dialect, builder.transactions);
+        this.fencer = new Fencer(
+                builder.guardTable, builder.dialect, builder.transactions, true, builder.fencedReads, builder.observer);
     }
 
     /**
@@ -197,6 +218,8 @@ public final class FencedDataSource implements DataSource {
         private GuardTable guardTable = GuardTable.defaultTable();
         private GuardDialect dialect;
         private TransactionContext transactions = TransactionContext.NONE;
+        private boolean fencedReads;
+        private FenceObserver observer = FenceObserver.NONE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -252,6 +275,34 @@ public final class FencedDataSource implements DataSource {
          */
         public Builder transactionLeases(TransactionLeaseSource source) {
             this.transactions = new SourceContext(Objects.requireNonNull(source, "source must not be null"));
+            return this;
+        }
+
+        /**
+         * Sets whether leases in read modes ({@link dev.txlease.LockMode#CR CR}, {@link
+         * dev.txlease.LockMode#PR PR}) guard queries too, on every connection (a connection can change
+         * it with {@link FencingConnection#setFencedReads}); off by default. With it on, a reader
+         * superseded by an incompatible holder that has written is rejected at its next query, and
+         * the reader's check locks the guard row until its transaction ends (so readers of one name
+         * take turns, and a later writer waits for them).
+         *
+         * @param fencedReads whether read-mode leases guard queries
+         * @return this builder
+         */
+        public Builder fencedReads(boolean fencedReads) {
+            this.fencedReads = fencedReads;
+            return this;
+        }
+
+        /**
+         * Sets the observer told of every fence check, for example {@code
+         * dev.txlease.micrometer.FencedDataSourceMetrics}. Defaults to {@link FenceObserver#NONE}.
+         *
+         * @param observer the observer
+         * @return this builder
+         */
+        public Builder observer(FenceObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer must not be null");
             return this;
         }
 

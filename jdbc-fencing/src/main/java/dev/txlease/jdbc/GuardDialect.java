@@ -1,5 +1,6 @@
 package dev.txlease.jdbc;
 
+import dev.txlease.jdbc.internal.GuardColumns;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -22,7 +23,8 @@ public enum GuardDialect {
         @Override
         public String createTableSql(String tableName) {
             return "CREATE TABLE IF NOT EXISTS " + GuardTable.checkName(tableName)
-                    + " (name VARCHAR(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL)";
+                    + " (name VARCHAR(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL"
+                    + GuardColumns.createDefinitions() + ")";
         }
     },
     /** PostgreSQL 11 or later ({@code INSERT ... ON CONFLICT}). */
@@ -30,7 +32,8 @@ public enum GuardDialect {
         @Override
         public String createTableSql(String tableName) {
             return "CREATE TABLE IF NOT EXISTS " + GuardTable.checkName(tableName)
-                    + " (name VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY, token BIGINT NOT NULL)";
+                    + " (name VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY, token BIGINT NOT NULL"
+                    + GuardColumns.createDefinitions() + ")";
         }
     },
     /**
@@ -41,7 +44,8 @@ public enum GuardDialect {
         @Override
         public String createTableSql(String tableName) {
             return "CREATE TABLE IF NOT EXISTS " + GuardTable.checkName(tableName)
-                    + " (name VARBINARY(1020) NOT NULL PRIMARY KEY, token BIGINT NOT NULL) ENGINE=InnoDB";
+                    + " (name VARBINARY(1020) NOT NULL PRIMARY KEY, token BIGINT NOT NULL"
+                    + GuardColumns.createDefinitions() + ") ENGINE=InnoDB";
         }
     };
 
@@ -53,6 +57,23 @@ public enum GuardDialect {
      * @throws IllegalArgumentException if the table name is not a plain identifier
      */
     public abstract String createTableSql(String tableName);
+
+    /**
+     * Returns the {@code ALTER TABLE} statement that adds the lock mode columns ({@code cr_token},
+     * {@code cw_token}, {@code pr_token}, {@code pw_token}, each {@code BIGINT DEFAULT 0 NOT NULL}) to a
+     * guard table created before lock modes, which has only {@code name} and {@code token}. Such a
+     * table keeps fencing {@link dev.txlease.LockMode#EX EX} holders; a lease in another mode needs the
+     * columns. Run it once, in a migration (or let {@link GuardTable#createIfAbsent(javax.sql.DataSource)},
+     * which {@code FencedDataSource.createGuardTable()} calls, run it); then restart the applications that use the table, so that
+     * every data source uses the columns (each reads the table's columns once).
+     *
+     * @param tableName the table name, as {@link GuardTable#named(String)} accepts it
+     * @return the DDL statement, without a trailing semicolon
+     * @throws IllegalArgumentException if the table name is not a plain identifier
+     */
+    public String addModeColumnsSql(String tableName) {
+        return GuardColumns.addColumnsSql(this, GuardTable.checkName(tableName), GuardColumns.MODE_COLUMNS);
+    }
 
     /**
      * Returns the dialect of the database a connection talks to.

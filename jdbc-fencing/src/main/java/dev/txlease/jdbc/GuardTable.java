@@ -1,9 +1,11 @@
 package dev.txlease.jdbc;
 
+import dev.txlease.jdbc.internal.GuardColumns;
 import dev.txlease.jdbc.internal.GuardTableInspector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -61,7 +63,9 @@ public final class GuardTable {
     /**
      * Creates the table if it does not exist, on a connection of its own in auto-commit mode, and
      * checks that the table found can fence: {@code name} is its primary key and, on MariaDB/MySQL,
-     * its engine is InnoDB and no other table's name differs from it only in letter case.
+     * its engine is InnoDB and no other table's name differs from it only in letter case. A table
+     * created before lock modes gets the mode columns ({@link GuardDialect#addModeColumnsSql(String)}):
+     * its rows keep their tokens.
      *
      * @param dataSource the database's data source (not a fenced one, though that works too)
      * @return the dialect detected from the database
@@ -104,8 +108,33 @@ public final class GuardTable {
                 throw e;
             }
         }
-        // IF NOT EXISTS accepts any table of that name: check that this one can fence.
-        GuardTableInspector.resolve(connection, this, dialect);
+        // IF NOT EXISTS accepts any table of that name: check that this one can fence. A table created
+        // before lock modes gets the mode columns (its rows keep their tokens; the new columns start at 0).
+        List<String> missing =
+                GuardTableInspector.resolve(connection, this, dialect).missingModeColumns();
+        if (!missing.isEmpty()) {
+            addColumns(connection, dialect, missing);
+        }
+    }
+
+    private void addColumns(Connection connection, GuardDialect dialect, List<String> missing) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(GuardColumns.addColumnsSql(dialect, name, missing));
+        } catch (SQLException e) {
+            // Another process may have added them at the same moment: what matters is that they exist now.
+            List<String> stillMissing =
+                    GuardTableInspector.resolve(connection, this, dialect).missingModeColumns();
+            if (!stillMissing.isEmpty()) {
+                SQLException failure = new SQLException(
+                        "Could not add the lock-mode columns " + stillMissing + " to guard table " + name
+                                + ": " + e.getMessage() + ". Run "
+                                + GuardColumns.addColumnsSql(dialect, name, stillMissing)
+                                + " as a user allowed to alter it; exclusive (EX) leases keep working without them.",
+                        e.getSQLState(),
+                        e);
+                throw failure;
+            }
+        }
     }
 
     private boolean exists(Connection connection) {

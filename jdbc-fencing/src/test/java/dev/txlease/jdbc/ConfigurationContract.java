@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
+import dev.txlease.jdbc.testing.FixedLease;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.Connection;
@@ -241,6 +243,127 @@ abstract class ConfigurationContract {
         }
         write(fenced, b, "B");
         assertEquals(List.of(entry("A", a), entry("B", b)), WriteLog.entries(raw, name));
+    }
+
+    /**
+     * Issue 16, migration: a guard table created before lock modes (name and token only) keeps
+     * fencing exclusive holders; a holder in another mode fails with the exact ALTER TABLE to run,
+     * after which the same data source checks every mode.
+     */
+    @Test
+    void aGuardTableWithoutModeColumnsFencesExAndNamesTheAlterTableForOtherModes() throws Exception {
+        String table = "txl_cfg_premodes";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        // Not createGuardTable(): that adds the mode columns (see the next test); here the table is
+        // used as an application that never called it after upgrading finds it.
+        FencedDataSource premodes =
+                FencedDataSource.builder(raw).guardTable(table).build();
+
+        String name = LeaseHolders.newLockName();
+        Lease ex1 = FixedLease.of(name, 1, LockMode.EX);
+        Lease ex2 = FixedLease.of(name, 2, LockMode.EX);
+        Lease reader = FixedLease.of(name, 3, LockMode.PR);
+        write(premodes, ex1, "EX1");
+        write(premodes, ex2, "EX2");
+        assertThrows(StaleFenceTokenException.class, () -> write(premodes, ex1, "EX1-stale"));
+
+        SQLException refused = assertThrows(SQLException.class, () -> write(premodes, reader, "PR"));
+        assertEquals("42S22", refused.getSQLState(), refused::getMessage);
+        String alter = dialect.addModeColumnsSql(table);
+        for (String part : List.of(name, "PR", alter)) {
+            assertTrue(refused.getMessage().contains(part), () -> part + " missing in " + refused.getMessage());
+        }
+        write(premodes, ex2, "EX2-again"); // the refusal did not disturb exclusive holders
+
+        execute(raw, alter);
+        write(premodes, reader, "PR"); // the same data source sees the new columns
+        assertThrows(StaleFenceTokenException.class, () -> write(premodes, ex2, "EX2-stale"));
+        assertEquals(List.of("EX1@1", "EX2@2", "EX2-again@2", "PR@3"), WriteLog.entries(raw, name));
+    }
+
+    /**
+     * Issue 16, migration: {@code createGuardTable()} on a guard table created before lock modes adds
+     * the mode columns, keeping every row's token (the new columns start at 0), so that an upgraded
+     * application (and a test database left by an earlier version) fences every mode at once.
+     */
+    @Test
+    void createGuardTableAddsTheModeColumnsToATableFromBeforeModes() throws Exception {
+        String table = "txl_cfg_upgraded";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        String name = LeaseHolders.newLockName();
+        Lease ex1 = FixedLease.of(name, 1, LockMode.EX);
+        Lease ex2 = FixedLease.of(name, 2, LockMode.EX);
+        Lease reader = FixedLease.of(name, 3, LockMode.PR);
+        FencedDataSource upgraded =
+                FencedDataSource.builder(raw).guardTable(table).build();
+        write(upgraded, ex2, "EX2"); // a row written before the upgrade
+
+        upgraded.createGuardTable();
+        upgraded.createGuardTable(); // idempotent
+
+        assertThrows(StaleFenceTokenException.class, () -> write(upgraded, ex1, "EX1-stale")); // row kept
+        write(upgraded, reader, "PR");
+        assertThrows(StaleFenceTokenException.class, () -> write(upgraded, ex2, "EX2-stale"));
+        assertEquals(List.of("EX2@2", "PR@3"), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 16: {@code createTableSql} creates the mode columns; {@code addModeColumnsSql} adds them. */
+    @Test
+    void theGuardTableDdlCreatesTheModeColumns() throws Exception {
+        String table = "txl_cfg_modes_ddl";
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, dialect.createTableSql(table));
+        execute(raw, "INSERT INTO " + table + " (name, token) VALUES ('n', 7)");
+        try (Connection connection = raw.getConnection();
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet row =
+                        statement.executeQuery("SELECT token, cr_token, cw_token, pr_token, pw_token FROM " + table)) {
+            assertTrue(row.next());
+            assertEquals(
+                    List.of(7L, 0L, 0L, 0L, 0L),
+                    List.of(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5)));
+        }
+        execute(raw, "DROP TABLE " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        execute(raw, "INSERT INTO " + table + " (name, token) VALUES ('n', 7)");
+        execute(raw, dialect.addModeColumnsSql(table));
+        try (Connection connection = raw.getConnection();
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet row =
+                        statement.executeQuery("SELECT token, cr_token, cw_token, pr_token, pw_token FROM " + table)) {
+            assertTrue(row.next());
+            assertEquals(
+                    List.of(7L, 0L, 0L, 0L, 0L),
+                    List.of(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5)));
+        }
+    }
+
+    /** The guard table DDL of txlease before lock modes. */
+    static String tableBeforeModesSql(GuardDialect dialect, String table) {
+        switch (dialect) {
+            case H2:
+                return "CREATE TABLE " + table + " (name VARCHAR(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL)";
+            case POSTGRESQL:
+                return "CREATE TABLE " + table
+                        + " (name VARCHAR(255) COLLATE \"C\" NOT NULL PRIMARY KEY, token BIGINT NOT NULL)";
+            default:
+                return "CREATE TABLE " + table
+                        + " (name VARBINARY(1020) NOT NULL PRIMARY KEY, token BIGINT NOT NULL) ENGINE=InnoDB";
+        }
     }
 
     Connection begin(Connection connection) throws SQLException {

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
 import dev.txlease.jdbc.testing.Databases;
+import dev.txlease.jdbc.testing.FixedLease;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.DynamoDbLocal;
 import java.sql.CallableStatement;
@@ -126,6 +128,94 @@ class FencedConnectionTest {
         }
     }
 
+    /**
+     * Issue 16, which statements a read-mode lease guards: with fenced reads off, {@code executeQuery}
+     * is a read and runs unchecked (here: not refused in auto-commit mode); {@code execute} may write
+     * and cannot be checked after the fact in auto-commit mode, so it is refused like every write.
+     * With fenced reads on, every path is checked; an NL lease guards nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "execute",
+                "executeQuery",
+                "executeUpdate",
+                "executeLargeUpdate",
+                "executeBatch",
+                "prepared.execute",
+                "prepared.executeQuery",
+                "prepared.executeUpdate",
+                "prepared.executeLargeUpdate",
+                "prepared.executeBatch",
+                "callable.execute",
+                "callable.executeQuery"
+            })
+    void aReadModeLeaseGuardsQueriesOnlyWithFencedReads(String path) throws SQLException {
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        boolean query = path.endsWith("executeQuery") && !path.startsWith("callable");
+        try (Connection connection = fenced.getConnection(reader)) {
+            if (query) {
+                execute(connection, path); // passes: a read, unfenced
+            } else {
+                SQLException refused = assertThrows(SQLException.class, () -> execute(connection, path));
+                assertEquals("25000", refused.getSQLState(), refused::getMessage);
+            }
+            FencingConnection control = connection.unwrap(FencingConnection.class);
+            assertFalse(control.getFencedReads());
+            control.setFencedReads(true);
+            assertTrue(control.getFencedReads());
+            SQLException refused = assertThrows(SQLException.class, () -> execute(connection, path));
+            assertEquals("25000", refused.getSQLState(), refused::getMessage);
+        }
+        try (Connection connection = fenced.getConnection(FixedLease.of(name, 1, LockMode.NL))) {
+            execute(connection, path); // NL: interest only, never checked
+        }
+    }
+
+    /**
+     * Issue 16: {@code execute} under a read-mode lease without fenced reads is checked once it has
+     * returned an update count (it wrote), before the statement returns and in its transaction.
+     */
+    @Test
+    void anExecuteThatWroteUnderAReadModeLeaseIsCheckedBeforeItReturns() throws SQLException {
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        try (Connection connection = fenced.getConnection(writer)) {
+            connection.setAutoCommit(false);
+            WriteLog.append(connection, writer, "W");
+            connection.commit();
+        }
+        try (Connection connection = fenced.getConnection(reader);
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            assertTrue(statement.execute("SELECT COUNT(*) FROM " + WriteLog.TABLE), "a query: passes unchecked");
+            StaleFenceTokenException stale = assertThrows(
+                    StaleFenceTokenException.class,
+                    () -> statement.execute("INSERT INTO " + WriteLog.TABLE + " (lock_name, fence, writer) VALUES ('"
+                            + name + "', 1, 'R')"));
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(LockMode.EX, stale.observedMode());
+            assertThrows(StaleFenceTokenException.class, connection::commit);
+        }
+        assertEquals(List.of("W@2"), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 16: the DDL creates a column per checked mode; the ALTER adds them to an older table. */
+    @Test
+    void theGuardTableDdlNamesTheModeColumns() {
+        for (GuardDialect dialect : GuardDialect.values()) {
+            String create = dialect.createTableSql("my_guard");
+            String alter = dialect.addModeColumnsSql("my_guard");
+            assertTrue(alter.startsWith("ALTER TABLE my_guard ADD"), alter);
+            for (String column : List.of("cr_token", "cw_token", "pr_token", "pw_token")) {
+                assertTrue(create.contains(column + " BIGINT DEFAULT 0 NOT NULL"), create);
+                assertTrue(alter.contains(column + " BIGINT DEFAULT 0 NOT NULL"), alter);
+            }
+        }
+    }
+
     private static void execute(Connection connection, String path) throws SQLException {
         String update = "UPDATE " + WriteLog.TABLE + " SET writer = writer WHERE 1 = 0";
         try (Statement statement = connection.createStatement();
@@ -151,6 +241,9 @@ class FencedConnectionTest {
                     prepared.executeBatch();
                 }
                 case "callable.execute" -> callable.execute();
+                case "callable.executeQuery" -> connection
+                        .prepareCall("SELECT 1")
+                        .executeQuery();
                 default -> throw new IllegalArgumentException(path);
             }
         }

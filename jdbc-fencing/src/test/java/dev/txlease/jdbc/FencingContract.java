@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.internal.GuardStatements;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
+import dev.txlease.jdbc.testing.FixedLease;
 import dev.txlease.jdbc.testing.LeaseHolders;
 import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
@@ -445,6 +447,165 @@ abstract class FencingContract {
         assertEquals(List.of(entry("A1", a), entry("B", b)), WriteLog.entries(raw, name));
     }
 
+    // Issue 16: lock modes. The scenarios are in LockModeScenarios; each runs here per database.
+
+    @Test
+    void modesALaterIncompatibleWriterRejectsTheEarlierHoldersWriteForAll36Pairs() throws Exception {
+        modes().aLaterIncompatibleWriterRejectsTheEarlierHoldersWrite();
+    }
+
+    @Test
+    void modesASupersededHoldersReadIsRejectedWhenItsReadsAreFenced() throws Exception {
+        modes().aSupersededHoldersReadIsRejectedWhenItsReadsAreFenced();
+    }
+
+    @Test
+    void modesALaterHoldersFencedReadRejectsTheEarlierIncompatibleHoldersWrite() throws Exception {
+        modes().aLaterHoldersFencedReadRejectsTheEarlierIncompatibleHoldersWrite();
+    }
+
+    @Test
+    void modesADataSourceNewToTheNameJudgesAsTheOthers() throws Exception {
+        modes().aDataSourceNewToTheNameJudgesAsTheOthers();
+    }
+
+    @Test
+    void modesTheRejectionNamesTheLockTheTokensAndTheModes() throws Exception {
+        modes().theRejectionNamesTheLockTheTokensAndTheModes();
+    }
+
+    @Test
+    void modesCompatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit() throws Exception {
+        modes().compatibleConcurrentHoldersWaitForTheGuardRowAndBothCommit(executor, this::awaitBlocked);
+    }
+
+    /**
+     * Issue 16 through the Jdbi plugin: with fenced reads configured, a protected reader superseded
+     * by an exclusive writer that has written is rejected at its next query (Jdbi runs queries with
+     * {@code execute()}); without, the query passes and its next write is rejected.
+     */
+    @Test
+    void modesJdbiPluginFencesAProtectedReadersQueryWhenConfigured() throws Exception {
+        LockModeScenarios scenarios = modes();
+        TransactionIsolationLevel level = TransactionIsolationLevel.valueOf(isolation());
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        Jdbi jdbi = Jdbi.create(raw);
+        jdbi.installPlugin(new FencingPlugin());
+        jdbi.getConfig(FencingConfig.class).setGuardTable(LockModeScenarios.GUARD);
+        String count = "SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = :name";
+        try (LeaseBinding binding = LeaseBinding.bind(reader)) {
+            jdbi.useTransaction(level, handle -> WriteLog.append(handle.getConnection(), reader, "R1"));
+        }
+        assertEquals(
+                "committed",
+                scenarios.run(fenced(LockModeScenarios.GUARD), writer, LockModeScenarios.Access.WRITE, "W"));
+        try (LeaseBinding binding = LeaseBinding.bind(reader)) {
+            // Fenced reads off (the default): the superseded reader's query passes, its write does not.
+            Integer rows = jdbi.inTransaction(level, handle -> handle.createQuery(count)
+                    .bind("name", name)
+                    .mapTo(Integer.class)
+                    .one());
+            assertEquals(2, rows);
+            JdbiException write = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.useTransaction(level, handle -> handle.createUpdate(WriteLog.INSERT)
+                            .bind(0, name)
+                            .bind(1, 1L)
+                            .bind(2, "R2")
+                            .execute()));
+            assertEquals(
+                    writer.fenceToken(),
+                    causeOf(write, StaleFenceTokenException.class).observedToken());
+
+            // Per handle: the connection's switch.
+            JdbiException perHandle = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.useTransaction(level, handle -> {
+                        handle.getConnection().unwrap(FencingConnection.class).setFencedReads(true);
+                        handle.createQuery(count)
+                                .bind("name", name)
+                                .mapTo(Integer.class)
+                                .one();
+                    }));
+            assertEquals(
+                    LockMode.EX,
+                    causeOf(perHandle, StaleFenceTokenException.class).observedMode());
+
+            // For every handle: the config.
+            jdbi.getConfig(FencingConfig.class).setFencedReads(true);
+            JdbiException read = assertThrows(
+                    JdbiException.class,
+                    () -> jdbi.inTransaction(level, handle -> handle.createQuery(count)
+                            .bind("name", name)
+                            .mapTo(Integer.class)
+                            .one()));
+            StaleFenceTokenException stale = causeOf(read, StaleFenceTokenException.class);
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(writer.fenceToken(), stale.observedToken());
+        }
+        assertEquals(List.of("R1@1", "W@2"), WriteLog.entries(raw, name));
+    }
+
+    /** Issue 16, the README's example: a protected reader with fenced reads, then superseded. */
+    @Test
+    void modesAProtectedReaderWithFencedReadsIsRejectedOnceSuperseded() throws Exception {
+        DataSource pool = raw;
+        String name = LeaseHolders.newLockName();
+        Lease reader = FixedLease.of(name, 1, LockMode.PR);
+        FencedDataSource fencedByMode = fenced(LockModeScenarios.GUARD);
+        fencedByMode.createGuardTable();
+        long rows;
+        // tag::fencing-modes[]
+        FencedDataSource readers = FencedDataSource.builder(pool)
+                .guardTable("txl_modes_guard")
+                .fencedReads(true) // leases in CR and PR guard queries too (off by default)
+                .build();
+        try (Connection connection = readers.getConnection(reader); // reader.mode() == LockMode.PR
+                PreparedStatement count =
+                        connection.prepareStatement("SELECT COUNT(*) FROM txl_fencing_log WHERE lock_name = ?")) {
+            connection.setAutoCommit(false);
+            count.setString(1, reader.name());
+            // The check runs before the query: StaleFenceTokenException once a holder in CW, PW or EX
+            // with a newer token has passed it.
+            try (ResultSet result = count.executeQuery()) {
+                result.next();
+                rows = result.getLong(1);
+            }
+            connection.commit();
+        }
+        // end::fencing-modes[]
+        assertEquals(0, rows);
+        Lease writer = FixedLease.of(name, 2, LockMode.EX);
+        assertEquals(List.of("committed"), writeWith(fencedByMode, writer, "W"));
+        try (Connection connection = begin(readers.getConnection(reader));
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM " + WriteLog.TABLE + " WHERE lock_name = ?")) {
+            count.setString(1, name);
+            StaleFenceTokenException stale = assertThrows(StaleFenceTokenException.class, count::executeQuery);
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(LockMode.EX, stale.observedMode());
+            connection.rollback();
+        }
+    }
+
+    private List<String> writeWith(FencedDataSource dataSource, Lease lease, String writer) throws SQLException {
+        try (Connection connection = begin(dataSource.getConnection(lease))) {
+            WriteLog.append(connection, lease, writer);
+            connection.commit();
+            return List.of("committed");
+        }
+    }
+
+    private LockModeScenarios modes() throws SQLException {
+        return new LockModeScenarios(raw, isolation(), snapshotConflicts());
+    }
+
+    private FencedDataSource fenced(String guard) {
+        return FencedDataSource.builder(raw).guardTable(guard).build();
+    }
+
     Connection begin(Connection connection) throws SQLException {
         connection.setTransactionIsolation(isolation());
         connection.setAutoCommit(false);
@@ -500,8 +661,8 @@ abstract class FencingContract {
     }
 
     /** Waits until a session is blocked in an {@code UPDATE} of {@code table} (the subclass's query). */
-    private void awaitBlocked(String table, Future<?> writer) throws Exception {
-        String sql = blockedGuardUpdatesSql().replace("UPDATE " + GUARD + " ", "UPDATE " + table + " ");
+    void awaitBlocked(String table, Future<?> writer) throws Exception {
+        String sql = blockedGuardUpdatesSql().replace(GUARD, table);
         try (Connection observer = raw.getConnection();
                 PreparedStatement probe = observer.prepareStatement(sql)) {
             Await.until("a transaction is seen waiting in an update of " + table, WAIT, () -> {

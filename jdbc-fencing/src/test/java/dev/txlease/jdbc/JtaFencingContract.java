@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseInfo;
+import dev.txlease.LockMode;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.jdbc.jdbi.FencingConfig;
 import dev.txlease.jdbc.jdbi.FencingPlugin;
@@ -208,12 +209,54 @@ abstract class JtaFencingContract {
         assertEquals(List.of(entry("B", b)), WriteLog.entries(rawDataSource(), name));
     }
 
+    /**
+     * Issue 16 under JTA: the transactional client's leases carry their mode to the fenced data source.
+     * Two CW holders in concurrent transactions both commit, the newer first; then a PR holder that
+     * stalls is superseded by an EX holder's write, and its write is rejected.
+     */
+    @Test
+    void compatibleHoldersBothCommitAndAnIncompatibleNewerWriterRejectsTheOlderUnderJta() throws Exception {
+        String name = LeaseHolders.newLockName();
+        transactionManager.begin();
+        Lease a =
+                leasesA.acquire(name, AcquireOptions.builder().mode(LockMode.CW).build()); // heartbeating
+        assertEquals(LockMode.CW, a.mode());
+        Lease b = holderB.submit(() -> writeAsHolderB(name, LockMode.CW)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(b.fenceToken().isNewerThan(a.fenceToken()), "granted while A holds CW");
+        try (Connection connection = fenced.getConnection()) {
+            WriteLog.append(connection, a, "A-cw"); // older token, compatible mode: passes
+        }
+        transactionManager.commit();
+
+        transactionManager.begin();
+        Lease reader =
+                leasesA.acquire(name, stalling().toBuilder().mode(LockMode.PR).build());
+        Lease writer = holderB.submit(() -> writeAsHolderB(name, LockMode.EX)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(writer.fenceToken().isNewerThan(reader.fenceToken()));
+        try (Connection connection = fenced.getConnection()) {
+            StaleFenceTokenException stale =
+                    assertThrows(StaleFenceTokenException.class, () -> WriteLog.append(connection, reader, "A-pr"));
+            assertEquals(LockMode.PR, stale.lockMode());
+            assertEquals(LockMode.EX, stale.observedMode());
+            assertEquals(writer.fenceToken(), stale.observedToken());
+        }
+        assertEquals(Status.STATUS_MARKED_ROLLBACK, transactionManager.getStatus());
+        transactionManager.rollback();
+        assertEquals(
+                List.of(entry("B", b), entry("A-cw", a), entry("B", writer)), WriteLog.entries(rawDataSource(), name));
+    }
+
     private Lease writeAsHolderB(String name) throws Exception {
+        return writeAsHolderB(name, LockMode.EX);
+    }
+
+    private Lease writeAsHolderB(String name, LockMode mode) throws Exception {
         transactionManager.begin();
         try {
             Lease b = leasesB.acquire(
                     name,
                     AcquireOptions.builder()
+                            .mode(mode)
                             .waitTimeout(WAIT)
                             .pollInterval(Duration.ofMillis(20))
                             .build());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.LockMode;
 import dev.txlease.client.DefaultLeaseClient;
 import dev.txlease.reliability.FencedCounter.Outcome;
 import dev.txlease.spi.LeaseStore;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -89,8 +91,12 @@ abstract class ContendedCounterContract {
         GAVE_UP
     }
 
-    /** One attempt of one worker. */
-    record Attempt(String worker, long fence, Chaos chaos, Resume resume, Outcome outcome) {}
+    /** One attempt of one worker: a write, or (CR, PR) a fenced read. */
+    record Attempt(String worker, long fence, LockMode mode, Chaos chaos, Resume resume, Outcome outcome) {
+        boolean writes() {
+            return !isReader(mode);
+        }
+    }
 
     private final Supplier<DataSource> database;
     private final int isolation;
@@ -116,13 +122,86 @@ abstract class ContendedCounterContract {
 
     @Test
     void eightWorkersWithRandomPausesAndLeaseLossesKeepAnExactCountAndMonotoneFences() throws Exception {
+        run(Collections.nCopies(WORKERS, LockMode.EX));
+    }
+
+    /**
+     * Issue 16: the same chaos with holders in mixed modes, several of them holding the lock at once
+     * (CW with CW, PR and CR readers with each other and with PW). Writers (CW, PW, EX) increment the
+     * counter; readers (PR, CR) read it with fenced reads. The checker must find an exact count and no
+     * write committed after one with a higher fence in an incompatible mode; a pause overtaken by a
+     * newer incompatible write must end in a rejection, for readers too. Worker 0 is EX, so its first
+     * pause is overtaken by whoever writes next.
+     */
+    @Test
+    void mixedModeWorkersWithRandomPausesKeepAnExactCountAndFenceOrderAcrossIncompatibleModes() throws Exception {
+        List<LockMode> modes = List.of(
+                LockMode.EX, LockMode.CW, LockMode.CW, LockMode.PW, LockMode.PR, LockMode.CR, LockMode.CW, LockMode.PR);
+        List<Attempt> log = run(modes);
+        for (LockMode mode : Set.copyOf(modes)) {
+            assertTrue(
+                    log.stream().anyMatch(attempt -> attempt.mode() == mode && attempt.outcome() == Outcome.COMMITTED),
+                    "no " + mode + " attempt committed: " + log);
+        }
+    }
+
+    /**
+     * Issue 16, deterministically: two concurrent CW holders, the newer commits first and the older
+     * after it (compatible: both stand, counter exact); the older then stalls, a PW holder takes over
+     * once both CW leases are gone and writes, and the older CW holder's next write is rejected. The
+     * checker accepts the compatible out-of-order commits and the guard columns match the history.
+     */
+    @Test
+    void compatibleWritersCommitOutOfFenceOrderAndAnIncompatibleTakeoverRejectsTheStalledOne() throws Exception {
+        FencedCounter counter = FencedCounter.create(database.get(), tablePrefix + "_cw", isolation);
+        String lock = "compatible-" + UUID.randomUUID();
+        counter.addLock(lock);
+        LeaseStore store = DYNAMO.newStore();
+        AcquireOptions stalling = AcquireOptions.builder()
+                .mode(LockMode.CW)
+                .leaseDuration(Duration.ofMillis(300))
+                .heartbeatPeriod(Duration.ZERO)
+                .build();
+        AcquireOptions.Builder waiting =
+                AcquireOptions.builder().waitTimeout(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20));
+        try (DefaultLeaseClient older =
+                        DefaultLeaseClient.builder(store).owner("cw-older").build();
+                DefaultLeaseClient newer =
+                        DefaultLeaseClient.builder(store).owner("cw-newer").build();
+                DefaultLeaseClient taker =
+                        DefaultLeaseClient.builder(store).owner("pw-taker").build()) {
+            Lease first = older.acquire(lock, stalling);
+            Lease second = newer.tryAcquire(lock, stalling).orElseThrow(() -> new AssertionError("CW with CW"));
+            assertTrue(second.fenceToken().isNewerThan(first.fenceToken()));
+            assertEquals(Outcome.COMMITTED, counter.increment(second, "cw-newer"));
+            assertEquals(Outcome.COMMITTED, counter.increment(first, "cw-older")); // compatible: not rejected
+            newer.release(second);
+            // The older CW holder stalls; PW is granted once its lease has run out, and writes.
+            Lease takeover = taker.acquire(lock, waiting.mode(LockMode.PW).build());
+            assertTrue(takeover.fenceToken().isNewerThan(second.fenceToken()));
+            assertEquals(Outcome.COMMITTED, counter.increment(takeover, "pw-taker"));
+            assertEquals(Outcome.STALE, counter.increment(first, "cw-older")); // incompatible and newer
+            taker.release(takeover);
+        }
+        WriteHistory.Verdict verdict = counter.check();
+        assertTrue(verdict.isSafe(), verdict.violations()::toString);
+        assertEquals(3, verdict.writes(lock));
+        assertEquals(3, counter.counter(lock));
+        assertEquals(
+                List.of(LockMode.CW, LockMode.CW, LockMode.PW),
+                counter.history().writes(counter.raw(), lock).stream()
+                        .map(WriteHistory.Write::mode)
+                        .toList());
+    }
+
+    private List<Attempt> run(List<LockMode> modes) throws Exception {
         FencedCounter counter = FencedCounter.create(database.get(), tablePrefix, isolation);
         String lock = "contended-" + UUID.randomUUID();
         counter.addLock(lock);
         LeaseStore store = DYNAMO.newStore();
         long seed = Rounds.seed();
         int attempts = Rounds.scaled(4);
-        Run run = new Run(counter, store, lock, seed);
+        Run run = new Run(counter, store, lock, seed, modes);
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
         List<DefaultLeaseClient> clients = new ArrayList<>();
@@ -160,14 +239,17 @@ abstract class ContendedCounterContract {
         List<Attempt> log = run.attempts;
         String context = " (seed " + seed + ", " + Rounds.SEED_PROPERTY + " repeats it)";
         assertEquals(WORKERS * attempts, log.size());
-        long committed = count(log, Outcome.COMMITTED);
+        long committed = log.stream()
+                .filter(attempt -> attempt.writes() && attempt.outcome() == Outcome.COMMITTED)
+                .count();
         WriteHistory.Verdict verdict = counter.check();
         assertTrue(verdict.isSafe(), () -> "history checker: " + verdict.violations() + context);
         assertEquals(committed, verdict.writes(lock), "committed increments vs history" + context);
         assertEquals(committed, counter.counter(lock), "lost updates" + context);
         for (Attempt attempt : log) {
             if (attempt.resume() == Resume.NEWER_COMMIT) {
-                // rejected: stale, or (snapshot isolation) a conflict with a still newer holder's check
+                // a newer incompatible write committed during the pause: rejected, stale, or (snapshot
+                // isolation) a conflict with a still newer holder's check
                 assertTrue(
                         attempt.outcome() == Outcome.STALE || attempt.outcome() == Outcome.CONFLICT,
                         "a write after a newer commit" + context + ": " + attempt);
@@ -184,13 +266,14 @@ abstract class ContendedCounterContract {
                 log.stream().anyMatch(attempt -> attempt.resume() == Resume.NEWER_COMMIT),
                 "worker 0's pause did not outlast a newer commit" + context);
         System.out.printf(
-                "%s: %d attempts by %d workers in %d ms: %d committed, %d stale, %d conflict; chaos %s;"
-                        + " pauses ended by %s; seed %d%n",
+                "%s: %d attempts by %d workers in modes %s in %d ms: %d committed, %d stale, %d conflict;"
+                        + " chaos %s; pauses ended by %s; seed %d%n",
                 getClass().getSimpleName(),
                 log.size(),
                 WORKERS,
+                modes,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                committed,
+                count(log, Outcome.COMMITTED),
                 count(log, Outcome.STALE),
                 count(log, Outcome.CONFLICT),
                 log.stream()
@@ -201,6 +284,11 @@ abstract class ContendedCounterContract {
                         .collect(Collectors.groupingBy(
                                 Attempt::resume, () -> new EnumMap<>(Resume.class), Collectors.counting())),
                 seed);
+        return log;
+    }
+
+    static boolean isReader(LockMode mode) {
+        return mode == LockMode.CR || mode == LockMode.PR;
     }
 
     private static long count(List<Attempt> log, Outcome outcome) {
@@ -213,15 +301,17 @@ abstract class ContendedCounterContract {
         final LeaseStore store;
         final String lock;
         final long seed;
+        final List<LockMode> modes;
         final AtomicInteger idle = new AtomicInteger(); // workers paused or finished
         final CountDownLatch firstHolds = new CountDownLatch(1);
         final List<Attempt> attempts = Collections.synchronizedList(new ArrayList<>());
 
-        Run(FencedCounter counter, LeaseStore store, String lock, long seed) {
+        Run(FencedCounter counter, LeaseStore store, String lock, long seed, List<LockMode> modes) {
             this.counter = counter;
             this.store = store;
             this.lock = lock;
             this.seed = seed;
+            this.modes = List.copyOf(modes);
         }
 
         void work(int worker, DefaultLeaseClient client, PausableStore process, int count)
@@ -231,8 +321,9 @@ abstract class ContendedCounterContract {
             if (worker != 0) {
                 firstHolds.await();
             }
+            AcquireOptions options = OPTIONS.toBuilder().mode(modes.get(worker)).build();
             for (int attempt = 0; attempt < count; attempt++) {
-                Lease lease = client.acquire(lock, OPTIONS);
+                Lease lease = client.acquire(lock, options);
                 boolean first = worker == 0 && attempt == 0;
                 // The others' first attempts are calm, so a newer holder commits during worker 0's pause.
                 Chaos chaos = first ? Chaos.PAUSE_BEFORE_WRITE : attempt == 0 ? Chaos.NONE : pick(random);
@@ -258,25 +349,35 @@ abstract class ContendedCounterContract {
         private Attempt attempt(String name, Lease lease, Chaos chaos, PausableStore process, Duration patience)
                 throws SQLException, InterruptedException {
             long fence = lease.fenceToken().value();
+            LockMode mode = lease.mode();
             AtomicReference<Resume> resume = new AtomicReference<>(Resume.NOT_PAUSED);
+            BooleanSupplier overtaken = () -> newerIncompatibleWrite(fence, mode);
             Outcome outcome =
                     switch (chaos) {
-                        case NONE -> counter.increment(lease, name);
+                        case NONE -> access(lease, name, FencedCounter.BeforeCommit.NONE);
                         case PAUSE_BEFORE_WRITE -> {
-                            resume.set(pause(process, false, () -> newerCommit(fence), Resume.NEWER_COMMIT, patience));
-                            yield counter.increment(lease, name);
+                            resume.set(pause(process, false, overtaken, Resume.NEWER_COMMIT, patience));
+                            yield access(lease, name, FencedCounter.BeforeCommit.NONE);
                         }
                         case PARTITION -> {
-                            resume.set(pause(process, true, () -> newerCommit(fence), Resume.NEWER_COMMIT, patience));
-                            yield counter.increment(lease, name);
+                            resume.set(pause(process, true, overtaken, Resume.NEWER_COMMIT, patience));
+                            yield access(lease, name, FencedCounter.BeforeCommit.NONE);
                         }
-                        case PAUSE_BEFORE_COMMIT -> counter.increment(
+                        case PAUSE_BEFORE_COMMIT -> access(
                                 lease,
                                 name,
                                 connection -> resume.set(
                                         pause(process, false, () -> newerGrant(fence), Resume.NEWER_GRANT, patience)));
                     };
-            return new Attempt(name, fence, chaos, resume.get(), outcome);
+            return new Attempt(name, fence, mode, chaos, resume.get(), outcome);
+        }
+
+        /** A writer increments the counter; a reader (CR, PR) reads it with fenced reads. */
+        private Outcome access(Lease lease, String name, FencedCounter.BeforeCommit beforeCommit)
+                throws SQLException, InterruptedException {
+            return isReader(lease.mode())
+                    ? counter.read(lease, beforeCommit)
+                    : counter.increment(lease, name, beforeCommit);
         }
 
         private Resume pause(
@@ -308,9 +409,9 @@ abstract class ContendedCounterContract {
             }
         }
 
-        private boolean newerCommit(long fence) {
+        private boolean newerIncompatibleWrite(long fence, LockMode mode) {
             try {
-                return counter.history().highestFence(counter.raw(), lock) > fence;
+                return counter.history().newerIncompatibleWrite(counter.raw(), lock, fence, mode);
             } catch (SQLException e) {
                 throw new AssertionError("could not read the history", e);
             }

@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 /**
  * The write every local-transaction scenario makes: one {@link WriteHistory} increment under a lease,
  * in a local transaction of a {@link FencedDataSource} connection guarded by that lease, so the
- * fence check, the counter and the history row commit or roll back together.
+ * fence check, the counter and the history row commit or roll back together; the history keeps the
+ * lease's mode. Readers (leases in CR or PR) read the counter with fenced reads instead.
  *
  * <p>Each instance owns a guard table {@code <prefix>_guard} and the history tables {@code
  * <prefix>_history} and {@code <prefix>_counters}, recreated by {@link #create}. Thread-safe: each
@@ -40,6 +41,7 @@ final class FencedCounter {
 
     private final DataSource raw;
     private final FencedDataSource fenced;
+    private final FencedDataSource fencedReads;
     private final WriteHistory history;
     private final String guardTable;
     private final int isolation;
@@ -48,6 +50,10 @@ final class FencedCounter {
         this.raw = raw;
         this.guardTable = prefix + "_guard";
         this.fenced = FencedDataSource.builder(raw).guardTable(guardTable).build();
+        this.fencedReads = FencedDataSource.builder(raw)
+                .guardTable(guardTable)
+                .fencedReads(true)
+                .build();
         this.history = new WriteHistory(prefix);
         this.isolation = isolation;
     }
@@ -91,7 +97,34 @@ final class FencedCounter {
                 connection.setTransactionIsolation(isolation);
             }
             try {
-                history.increment(connection, lease.name(), lease.fenceToken().value(), writer);
+                history.increment(connection, lease.name(), lease.fenceToken().value(), lease.mode(), writer);
+                beforeCommit.run(connection);
+                connection.commit();
+                return Outcome.COMMITTED;
+            } catch (StaleFenceTokenException e) {
+                connection.rollback();
+                return Outcome.STALE;
+            } catch (FenceConflictException e) {
+                connection.rollback();
+                return Outcome.CONFLICT;
+            }
+        }
+    }
+
+    /**
+     * Reads the counter of {@code lease}'s lock in a transaction of a connection with fenced reads (so
+     * a lease in CR or PR is checked too), running {@code beforeCommit} after the read (the check has
+     * run and holds its guard row). The value read is not kept: what matters is whether the reader's
+     * transaction was rejected.
+     */
+    Outcome read(Lease lease, BeforeCommit beforeCommit) throws SQLException, InterruptedException {
+        try (Connection connection = fencedReads.getConnection(lease)) {
+            connection.setAutoCommit(false);
+            if (isolation != Connection.TRANSACTION_NONE) {
+                connection.setTransactionIsolation(isolation);
+            }
+            try {
+                history.read(connection, lease.name());
                 beforeCommit.run(connection);
                 connection.commit();
                 return Outcome.COMMITTED;

@@ -1,13 +1,16 @@
 package dev.txlease.reliability;
 
+import dev.txlease.LockMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -20,13 +23,17 @@ import javax.sql.DataSource;
  * write produced, so it follows the order in which writers held the counter row):
  *
  * <ul>
- *   <li>committed fences never decrease: no write carries a fence lower than one committed before
- *       it;
+ *   <li>committed fences never decrease across incompatible lock modes: no write carries a fence
+ *       lower than one committed before it in a mode incompatible with its own (for exclusive
+ *       writers, the only ones before issue 16: no write carries a fence lower than one committed
+ *       before it); compatible holders (CW with CW, anything with CR or NL but EX with CR) may commit
+ *       in any fence order;
  *   <li>no lost update: the counter equals the number of committed increments, and the history's
  *       sequence numbers are exactly 1..n;
- *   <li>with {@link #check(DataSource, String)}: the guard table's token of the lock equals the
- *       highest committed fence (a fence check that committed without its write, or a write that
- *       committed without its check, shows here).
+ *   <li>with {@link #check(DataSource, String)}: the guard table's token of the lock in each write
+ *       mode (EX, PW, CW) equals the highest fence committed in that mode (a fence check that
+ *       committed without its write, or a write that committed without its check, shows here); in a
+ *       read mode (CR, PR, whose fenced reads pass the check without writing) it is at least that.
  * </ul>
  *
  * <p>Thread-safe (stateless apart from table names).
@@ -52,7 +59,7 @@ public final class WriteHistory {
                     + " (lock_name VARCHAR(255) PRIMARY KEY, counter_value BIGINT NOT NULL)");
             // no key on the history: duplicated sequence numbers must reach the checker
             statement.execute("CREATE TABLE " + history + " (lock_name VARCHAR(255) NOT NULL, seq BIGINT NOT NULL, "
-                    + "fence BIGINT NOT NULL, writer VARCHAR(100) NOT NULL)");
+                    + "fence BIGINT NOT NULL, writer VARCHAR(100) NOT NULL, lock_mode VARCHAR(2) NOT NULL)");
         }
     }
 
@@ -74,6 +81,17 @@ public final class WriteHistory {
      * @return the new counter value
      */
     public long increment(Connection connection, String lock, long fence, String writer) throws SQLException {
+        return increment(connection, lock, fence, LockMode.EX, writer);
+    }
+
+    /**
+     * Reads the counter, writes it plus one and appends the history row with the writer's lock mode,
+     * on {@code connection} in its current transaction (the caller commits).
+     *
+     * @return the new counter value
+     */
+    public long increment(Connection connection, String lock, long fence, LockMode mode, String writer)
+            throws SQLException {
         long current;
         try (PreparedStatement read =
                 connection.prepareStatement("SELECT counter_value FROM " + counters + " WHERE lock_name = ?")) {
@@ -93,14 +111,41 @@ public final class WriteHistory {
             write.executeUpdate();
         }
         try (PreparedStatement append = connection.prepareStatement(
-                "INSERT INTO " + history + " (lock_name, seq, fence, writer) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO " + history + " (lock_name, seq, fence, writer, lock_mode) VALUES (?, ?, ?, ?, ?)")) {
             append.setString(1, lock);
             append.setLong(2, next);
             append.setLong(3, fence);
             append.setString(4, writer);
+            append.setString(5, mode.name());
             append.executeUpdate();
         }
         return next;
+    }
+
+    /** Reads the counter of {@code lock} on {@code connection}, in its current transaction. */
+    public long read(Connection connection, String lock) throws SQLException {
+        try (PreparedStatement read =
+                connection.prepareStatement("SELECT counter_value FROM " + counters + " WHERE lock_name = ?")) {
+            read.setString(1, lock);
+            try (ResultSet row = read.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Returns whether a write with a fence above {@code fence}, in a mode incompatible with {@code
+     * mode}, has committed for {@code lock}: a holder of ({@code fence}, {@code mode}) is superseded
+     * in the database's eyes.
+     */
+    public boolean newerIncompatibleWrite(DataSource dataSource, String lock, long fence, LockMode mode)
+            throws SQLException {
+        for (Write write : writes(dataSource, lock)) {
+            if (write.fence() > fence && !write.mode().isCompatibleWith(mode)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the committed counter of {@code lock}. */
@@ -120,11 +165,12 @@ public final class WriteHistory {
         List<Write> writes = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                        "SELECT seq, fence, writer FROM " + history + " WHERE lock_name = ? ORDER BY seq")) {
+                        "SELECT seq, fence, writer, lock_mode FROM " + history + " WHERE lock_name = ? ORDER BY seq")) {
             select.setString(1, lock);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    writes.add(new Write(rows.getLong(1), rows.getLong(2), rows.getString(3)));
+                    writes.add(new Write(
+                            rows.getLong(1), rows.getLong(2), rows.getString(3), LockMode.valueOf(rows.getString(4))));
                 }
             }
         }
@@ -162,40 +208,40 @@ public final class WriteHistory {
      */
     public Verdict check(DataSource dataSource, String guardTable) throws SQLException {
         Map<String, Long> writes = new LinkedHashMap<>();
-        Map<String, Long> highest = new LinkedHashMap<>();
+        Map<String, Map<LockMode, Long>> highest = new LinkedHashMap<>();
         List<String> violations = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(
-                        "SELECT lock_name, seq, fence, writer FROM " + history + " ORDER BY lock_name, seq")) {
+                ResultSet rows = statement.executeQuery("SELECT lock_name, seq, fence, writer, lock_mode FROM "
+                        + history + " ORDER BY lock_name, seq")) {
             String lock = null;
             long expectedSeq = 0;
-            long lastFence = 0;
-            String lastWriter = null;
+            Map<LockMode, Write> newest = new EnumMap<>(LockMode.class); // per mode, the highest fence so far
             while (rows.next()) {
                 String rowLock = rows.getString(1);
                 if (!rowLock.equals(lock)) {
                     lock = rowLock;
                     expectedSeq = 0;
-                    lastFence = 0;
+                    newest = new EnumMap<>(LockMode.class);
+                    highest.put(lock, new EnumMap<>(LockMode.class));
                 }
-                long seq = rows.getLong(2);
-                long fence = rows.getLong(3);
-                String writer = rows.getString(4);
+                Write write = new Write(
+                        rows.getLong(2), rows.getLong(3), rows.getString(4), LockMode.valueOf(rows.getString(5)));
                 expectedSeq++;
-                if (seq != expectedSeq) {
-                    violations.add(lock + ": history seq " + seq + " where " + expectedSeq
+                if (write.seq() != expectedSeq) {
+                    violations.add(lock + ": history seq " + write.seq() + " where " + expectedSeq
                             + " was due (lost or duplicated update)");
-                    expectedSeq = seq;
+                    expectedSeq = write.seq();
                 }
-                if (fence < lastFence) {
-                    violations.add(lock + ": seq " + seq + " by " + writer + " committed fence " + fence
-                            + " after fence " + lastFence + " by " + lastWriter);
+                Write overtaken = newestIncompatible(newest, write);
+                if (overtaken != null) {
+                    violations.add(lock + ": seq " + write.seq() + " by " + write.writer() + " committed fence "
+                            + write.fence() + " after fence " + overtaken.fence() + " by " + overtaken.writer()
+                            + " (" + write.mode() + " after " + overtaken.mode() + ", incompatible)");
                 }
-                lastFence = Math.max(lastFence, fence);
-                lastWriter = writer;
+                newest.merge(write.mode(), write, (one, other) -> other.fence() > one.fence() ? other : one);
+                highest.get(lock).merge(write.mode(), write.fence(), Math::max);
                 writes.merge(lock, 1L, Long::sum);
-                highest.put(lock, lastFence);
             }
         }
         for (Map.Entry<String, Long> entry : writes.entrySet()) {
@@ -205,21 +251,53 @@ public final class WriteHistory {
                         + " increments committed (lost update)");
             }
             if (guardTable != null) {
-                long guard = guardToken(dataSource, guardTable, entry.getKey());
-                if (guard != highest.get(entry.getKey())) {
-                    violations.add(entry.getKey() + ": guard table " + guardTable + " holds token " + guard
-                            + " but the highest committed fence is " + highest.get(entry.getKey()));
+                for (Map.Entry<LockMode, Long> mode :
+                        highest.get(entry.getKey()).entrySet()) {
+                    if (mode.getKey() == LockMode.NL) {
+                        continue; // never checked
+                    }
+                    long guard = guardToken(dataSource, guardTable, entry.getKey(), mode.getKey());
+                    // Readers' checks (fenced reads) pass without a write: their column may be ahead.
+                    boolean readMode = mode.getKey() == LockMode.CR || mode.getKey() == LockMode.PR;
+                    if (readMode ? guard < mode.getValue() : guard != mode.getValue()) {
+                        violations.add(entry.getKey() + ": guard table " + guardTable + " holds token " + guard
+                                + " for mode " + mode.getKey() + " but the highest committed fence in that mode is "
+                                + mode.getValue());
+                    }
                 }
             }
         }
         return new Verdict(writes, violations);
     }
 
-    /** Returns the token the guard table holds for {@code lock}, 0 if it has no row. */
+    /**
+     * Returns the write of the highest fence above {@code write}'s among the modes incompatible with
+     * its own, or {@code null}.
+     */
+    private static Write newestIncompatible(Map<LockMode, Write> newest, Write write) {
+        Write overtaken = null;
+        for (Write other : newest.values()) {
+            if (!other.mode().isCompatibleWith(write.mode())
+                    && other.fence() > write.fence()
+                    && (overtaken == null || other.fence() > overtaken.fence())) {
+                overtaken = other;
+            }
+        }
+        return overtaken;
+    }
+
+    /** Returns the token the guard table holds for {@code lock} in mode EX, 0 if it has no row. */
     public static long guardToken(DataSource dataSource, String guardTable, String lock) throws SQLException {
+        return guardToken(dataSource, guardTable, lock, LockMode.EX);
+    }
+
+    /** Returns the token the guard table holds for {@code lock} in {@code mode}, 0 if it has no row. */
+    public static long guardToken(DataSource dataSource, String guardTable, String lock, LockMode mode)
+            throws SQLException {
+        String column = mode == LockMode.EX ? "token" : mode.name().toLowerCase(Locale.ROOT) + "_token";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select =
-                        connection.prepareStatement("SELECT token FROM " + guardTable + " WHERE name = ?")) {
+                        connection.prepareStatement("SELECT " + column + " FROM " + guardTable + " WHERE name = ?")) {
             select.setString(1, lock);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? row.getLong(1) : 0;
@@ -227,8 +305,13 @@ public final class WriteHistory {
         }
     }
 
-    /** One committed write: the counter value it produced, its fence and its writer. */
-    public record Write(long seq, long fence, String writer) {}
+    /** One committed write: the counter value it produced, its fence, its writer and its lock mode. */
+    public record Write(long seq, long fence, String writer, LockMode mode) {
+        /** An exclusive writer's write. */
+        public Write(long seq, long fence, String writer) {
+            this(seq, fence, writer, LockMode.EX);
+        }
+    }
 
     /** The outcome of {@link #check}. */
     public record Verdict(Map<String, Long> committedWrites, List<String> violations) {

@@ -10,10 +10,9 @@ import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterInternalException;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.Objects;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.transaction.xa.XAResource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -37,7 +36,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * <p>Thread-safe: configured before {@code start}, then read only.
  */
 public final class LeaseResourceAdapter implements ResourceAdapter {
-    private static final Logger LOG = Logger.getLogger(LeaseResourceAdapter.class.getName());
+    private static final System.Logger LOG = System.getLogger(LeaseResourceAdapter.class.getName());
 
     private String tableName = DynamoDbLeaseStore.DEFAULT_TABLE_NAME;
     private String region = "us-east-1";

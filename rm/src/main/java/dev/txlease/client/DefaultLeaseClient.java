@@ -51,6 +51,10 @@ import java.util.concurrent.CompletableFuture;
  * client holds 10,000 leases with no missed renewal when each store request takes 10 ms (README,
  * benchmark measure 4).
  *
+ * <p>Metrics and logs: {@link Builder#observer} registers a {@link LeaseClientObserver} (for example
+ * txlease-micrometer's {@code LeaseClientMetrics}); lifecycle events are logged through {@link
+ * System.Logger} under this class's name (lost: WARNING, takeover: INFO, renewals: TRACE).
+ *
  * <p>Thread-safe: share one client per process (per node identity). It owns its renewal threads,
  * and one scheduler thread and a small pool for {@link #acquireAsync} (a pending call holds no
  * thread while it waits). {@link #close()} stops them and ends every waiting acquisition with a
@@ -69,7 +73,8 @@ public final class DefaultLeaseClient implements LeaseClient {
     private DefaultLeaseClient(Builder builder) {
         String node = builder.node != null ? builder.node : defaultNode();
         String owner = builder.owner != null ? builder.owner : node + "/" + UUID.randomUUID();
-        this.engine = new LeaseEngine(builder.store, owner, node, builder.clock, builder.heartbeatThreads);
+        this.engine =
+                new LeaseEngine(builder.store, owner, node, builder.clock, builder.heartbeatThreads, builder.observer);
     }
 
     /**
@@ -132,6 +137,14 @@ public final class DefaultLeaseClient implements LeaseClient {
         return engine.activeLeases();
     }
 
+    /**
+     * Returns the number of renewals that are due and have not started yet: the heartbeat backlog,
+     * zero while the renewal threads keep up.
+     */
+    public int pendingRenewals() {
+        return engine.pendingRenewals();
+    }
+
     @Override
     public void close() {
         engine.close();
@@ -158,6 +171,7 @@ public final class DefaultLeaseClient implements LeaseClient {
         private String node;
         private LeaseClock clock = LeaseClock.system();
         private int heartbeatThreads = DEFAULT_HEARTBEAT_THREADS;
+        private LeaseClientObserver observer = LeaseClientObserver.NONE;
 
         private Builder(LeaseStore store) {
             this.store = Objects.requireNonNull(store, "store must not be null");
@@ -218,9 +232,30 @@ public final class DefaultLeaseClient implements LeaseClient {
             return this;
         }
 
+        /**
+         * Sets the observer the client reports acquisitions, renewals, losses and transaction
+         * outcomes to, for example {@code dev.txlease.micrometer.LeaseClientMetrics}. Defaults to
+         * {@link LeaseClientObserver#NONE}.
+         *
+         * @param observer the observer; its {@link LeaseClientObserver#attached} is called by {@link
+         *     #build()}
+         * @return this builder
+         */
+        public Builder observer(LeaseClientObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer must not be null");
+            return this;
+        }
+
         /** Returns the client. */
         public DefaultLeaseClient build() {
-            return new DefaultLeaseClient(this);
+            DefaultLeaseClient client = new DefaultLeaseClient(this);
+            try {
+                observer.attached(client);
+            } catch (RuntimeException e) {
+                client.close(); // refused by its observer: no thread of it stays behind
+                throw e;
+            }
+            return client;
         }
 
         private static String checkIdentity(String argument, String value) {

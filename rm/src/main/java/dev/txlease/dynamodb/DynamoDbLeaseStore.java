@@ -144,8 +144,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  *   <li><b>Convert</b> a holder to mode M: one grant in mode M whose condition also requires the
  *       caller's holder at one of its versions (for EX: {@code owner = :owner AND version IN (...) AND
  *       released = false}) and counts it among the holders the grant removes, so it never blocks its
- *       own conversion; a conversion ignores the waiter marker (it goes ahead of new requests, as
- *       in DLMs). It gets a new fence token.
+ *       own conversion. A conversion goes ahead of a waiter marker whose mode its current mode
+ *       blocks already (as in DLMs), and is blocked like a new request by one its current mode
+ *       lets through (NL or CR then PR is no way around a queued writer); a conversion that waits
+ *       queues like a request. It gets a new fence token.
  *   <li><b>Waiter marker</b>: {@code SET waiter = :marker} on {@code attribute_exists(name) AND
  *       (attribute_not_exists(waiter) OR waiter.i = :id OR waiter.v = :seenDeadVersion)} and the
  *       waiter not granted yet: {@code attribute_not_exists(h_M_<id>)} for mode M, {@code NOT (owner =

@@ -62,9 +62,7 @@ final class GrantItems {
             removeHolder(eviction.ref());
         }
         incompatibleHolders();
-        if (from == null) {
-            waiterCondition(); // a conversion goes ahead of new requests, as in DLMs
-        }
+        waiterCondition(from);
         countActions();
         return update;
     }
@@ -169,20 +167,24 @@ final class GrantItems {
         }
     }
 
-    /** Somebody else's marker blocks modes incompatible with its own; ours, or a dead one, is removed. */
-    private void waiterCondition() {
+    /**
+     * Somebody else's marker blocks modes incompatible with its own; ours, or a dead one, is removed.
+     * A conversion goes ahead of a waiter that its current mode blocks already (the waiter waits for
+     * it anyway, as in DLMs), but not of one its current mode lets through: NL or CR then PR would
+     * otherwise be a way around a queued writer.
+     */
+    private void waiterCondition(HolderRef from) {
         List<String> incompatible = new ArrayList<>();
         for (LockMode other : LockMode.values()) {
-            if (!other.isCompatibleWith(mode)) {
+            if (!other.isCompatibleWith(mode) && (from == null || other.isCompatibleWith(from.mode()))) {
                 incompatible.add(update.value(AttributeValue.fromS(other.name())));
             }
-        }
-        if (incompatible.isEmpty()) {
-            return; // NL waits for nobody
         }
         if (request.ownWaiterId() != null) {
             update.condition("#waiter.#wi = " + update.value(AttributeValue.fromS(request.ownWaiterId())));
             update.remove("#waiter");
+        } else if (incompatible.isEmpty()) {
+            return; // NL waits for nobody; nor does a conversion from a mode every waiter waits for
         } else if (request.waiterTakeoverVersion() != null) {
             update.condition("#waiter.#hv = " + update.value(AttributeValue.fromS(request.waiterTakeoverVersion())));
             update.remove("#waiter");

@@ -1,10 +1,9 @@
 package dev.txlease.dynamodb;
 
 import dev.txlease.LeaseStoreUnavailableException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -29,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * <p>Instances are immutable and thread-safe.
  */
 final class LeaseTables {
-    private static final Logger LOG = Logger.getLogger(LeaseTables.class.getName());
+    private static final System.Logger LOG = System.getLogger(LeaseTables.class.getName());
     private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
     private static final Duration WAIT_TIMEOUT = Duration.ofMinutes(5);
 

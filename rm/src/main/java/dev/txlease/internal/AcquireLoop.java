@@ -1,6 +1,7 @@
 package dev.txlease.internal;
 
 import dev.txlease.AcquireOptions;
+import dev.txlease.LeaseDeadlockException;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseLimitException;
 import dev.txlease.LeaseStoreUnavailableException;
@@ -8,11 +9,14 @@ import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LockMode;
 import dev.txlease.spi.GrantRequest;
 import dev.txlease.spi.HolderRef;
+import dev.txlease.spi.HolderVersion;
 import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseWaiter;
 import dev.txlease.spi.StoreResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One acquisition of one lock name in one mode (or one conversion of a lease to another mode): its
@@ -34,18 +38,22 @@ import java.time.Duration;
  *       attempts: that earlier attempt landed (its answer lost, retried by the SDK, or delayed), and
  *       the lease counts from <em>its</em> send time, so that it never outlives the takeover of a
  *       waiter that saw the grant at once;
+ *   <li>a conversion that another holder's conversion waits for, while that holder blocks it, fails
+ *       at once ({@link LeaseDeadlockException}): the other conversion queued, and its marker names
+ *       its holder;
  *   <li>a mode that already has as many holders as the store keeps fails at once ({@link
  *       LeaseLimitException});
  *   <li>otherwise the holders are watched; a request that waits for holders in modes other than EX
  *       queues by writing its waiter marker (fairness, see {@link dev.txlease.spi.LeaseStore}) if no
  *       other marker stands, and refreshes it every third of its lease duration; {@link
- *       #pauseNanos()} says how long to wait: the poll interval, the first takeover moment or the
- *       deadline, whichever comes first.
+ *       #pauseNanos()} says how long to wait: the poll interval, the first takeover moment, the next
+ *       refresh of our marker or the deadline, whichever comes first.
  * </ol>
  *
  * <p>Giving up after an interrupt, a cancellation or a close {@linkplain #abandon releases} whatever
  * grant of this acquisition may have landed, by its versions, so no grant of it stays behind in the
- * store unknown to the caller. Not thread-safe: one thread at a time drives an acquisition.
+ * store unknown to the caller; any give-up removes our waiter marker if a write of it was ever sent
+ * (its outcome may be unknown), by a removal conditional on our waiter id. Not thread-safe: one thread at a time drives an acquisition.
  */
 final class AcquireLoop {
     private final LeaseEngine engine;
@@ -61,8 +69,7 @@ final class AcquireLoop {
     private HolderWatches.Sighting sighting;
     private Blockers blockers;
     private LeaseStoreUnavailableException lastFailure;
-    private boolean markerOurs;
-    private long markedAt;
+    private final WaiterMarker marker;
     private boolean unknownOutcome;
 
     AcquireLoop(LeaseEngine engine, String name, AcquireOptions options, boolean wait) {
@@ -81,6 +88,7 @@ final class AcquireLoop {
         this.holderId = converting == null ? Versions.next() : converting.holderId();
         this.ref = HolderRef.of(options.mode(), holderId);
         this.sighting = engine.watches().get(name);
+        this.marker = new WaiterMarker(engine.store(), name, holderId, engine.owner(), options);
     }
 
     String name() {
@@ -119,7 +127,9 @@ final class AcquireLoop {
         LeaseRecord record = result.record();
         Long landedAt = result.succeeded() ? Long.valueOf(sentAt) : ours(record);
         if (landedAt != null) {
-            return granted(record, landedAt);
+            ManagedLease lease = granted(record, landedAt);
+            reportTakeover(request, lease);
+            return lease;
         }
         if (record == null) {
             throw new LeaseException(
@@ -136,15 +146,28 @@ final class AcquireLoop {
         long now = engine.clock().nanoTime();
         sighting = engine.watches().saw(record, now);
         blockers = Blockers.in(record, ref.mode(), holderId, converting == null ? null : converting.ref());
-        markerOurs = record.waiter() != null && record.waiter().waiterId().equals(holderId);
+        if (converting != null) {
+            LeaseHolder cycle = blockers.conversionDeadlock(record, converting.ref());
+            if (cycle != null) {
+                throw giveUp(new LeaseDeadlockException(
+                        name,
+                        engine.owner(),
+                        converting.fenceToken(),
+                        converting.mode(),
+                        ref.mode(),
+                        cycle.owner(),
+                        record.waiter().mode()));
+            }
+        }
+        marker.saw(record);
         LockMode mode = ref.mode();
         int limit = engine.store().holderLimit(mode);
         if (mode.isCompatibleWith(mode) && record.count(mode) >= limit) {
             throw giveUp(new LeaseLimitException(
                     name, engine.owner(), mode, limit, engine.store().storeId()));
         }
-        if (wait && converting == null) {
-            queue(record, now);
+        if (wait) {
+            queue(record, now); // a conversion too: else a stream of new readers starves PR -> EX
         }
         return null;
     }
@@ -168,7 +191,7 @@ final class AcquireLoop {
                             seen.takeoverVersion(sighting, sentAt))
                     .withHolder(ref)
                     .withEvictions(seen.evictions(sighting, sentAt))
-                    .withWaiter(markerOurs ? holderId : null, seen.waiterTakeoverVersion(sighting, sentAt));
+                    .withWaiter(marker.ownId(), seen.waiterTakeoverVersion(sighting, sentAt));
         }
         if (converting != null) {
             request = request.converting(converting.ref(), converting.expectedVersions());
@@ -176,16 +199,33 @@ final class AcquireLoop {
         return request;
     }
 
+    /** Reports a grant that took over an EX holder or evicted holders in other modes. */
+    private void reportTakeover(GrantRequest request, ManagedLease lease) {
+        if (request.takeoverVersion() == null && request.evictions().isEmpty()) {
+            return;
+        }
+        LeaseRecord seen = sighting.record();
+        List<String> displaced = new ArrayList<>();
+        if (request.takeoverVersion() != null) {
+            displaced.add(seen.owner());
+        }
+        for (HolderVersion evicted : request.evictions()) {
+            for (LeaseHolder holder : seen.allHolders()) {
+                if (holder.ref().equals(evicted.ref()) && !displaced.contains(holder.owner())) {
+                    displaced.add(holder.owner());
+                }
+            }
+        }
+        engine.events().tookOver(lease, String.join(", ", displaced));
+    }
+
     private ManagedLease granted(LeaseRecord record, long landedAt) {
         engine.watches().forget(name);
         LeaseHolder holder = record.holder(ref);
+        marker.removeIfOn(record); // our marker, written by a request whose answer was lost
         if (converting != null) {
             converting.converted(holder, landedAt);
             return converting;
-        }
-        LeaseWaiter waiter = record.waiter();
-        if (waiter != null && waiter.waiterId().equals(holderId)) {
-            unmark(); // our marker, written by a request whose answer was lost
         }
         ManagedLease lease = engine.start(name, holderId, holder, landedAt, options);
         if (engine.isClosed()) {
@@ -195,58 +235,38 @@ final class AcquireLoop {
         return lease;
     }
 
-    /**
-     * Queues for the lock if holders in modes other than EX block it (a stream of compatible grants
-     * could starve it) and nobody else queues, or refreshes our marker every third of its duration.
-     * Fairness only: a failure is left for the next attempt.
-     */
+    /** Queues for the lock, or refreshes our marker ({@link WaiterMarker#queue}). */
     private void queue(LeaseRecord record, long now) {
         LeaseWaiter current = record.waiter();
-        if (!markerOurs && !blockers.sharedHolderBlocks()) {
-            return; // an EX request waiting for an EX holder queues as before lock modes: not at all
-        }
-        if (markerOurs && now - markedAt < options.leaseDuration().toNanos() / 3) {
-            return;
-        }
-        String replaces = null;
-        if (current != null && !markerOurs) {
+        String replaceable = null;
+        if (current != null) {
             HolderWatches.Watch watch = sighting.of(current);
-            if (watch == null || !watch.version().equals(current.version()) || !watch.expired(now)) {
-                return; // somebody else queues
+            if (watch != null && watch.version().equals(current.version()) && watch.expired(now)) {
+                replaceable = current.version();
             }
-            replaces = current.version();
         }
-        LeaseWaiter marker =
-                new LeaseWaiter(holderId, ref.mode(), engine.owner(), Versions.next(), options.leaseDuration());
         try {
-            StoreResult result = engine.store().markWaiting(name, marker, replaces);
-            LeaseWaiter after = result.record() == null ? null : result.record().waiter();
-            markerOurs =
-                    result.succeeded() || (after != null && after.waiterId().equals(holderId));
-            if (markerOurs) {
-                markedAt = now;
-            }
+            marker.queue(record, blockers.sharedHolderBlocks(), replaceable, now);
         } catch (RuntimeException e) {
-            // fairness only: the next attempt queues again
+            throw interrupted(e);
         }
     }
 
-    /** Gives up with {@code failure}, removing our waiter marker (best effort). */
+    /**
+     * Gives up with {@code failure}, removing our waiter marker (best effort) if a write of it was
+     * ever sent: its answer may have been lost, or the record that showed no marker may have been read
+     * before it landed; the removal is conditional on our waiter id, so it is harmless if absent.
+     */
     private <E extends LeaseException> E giveUp(E failure) {
-        if (markerOurs) {
-            unmark();
+        marker.remove();
+        if (converting != null && unknownOutcome) {
+            try {
+                converting.settleConversion(this);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
         }
         return failure;
-    }
-
-    /** Removes our waiter marker, best effort (it is evicted after its lease otherwise). */
-    private void unmark() {
-        try {
-            engine.store().unmarkWaiting(name, holderId);
-        } catch (RuntimeException e) {
-            // evicted after its lease by whoever it blocks
-        }
-        markerOurs = false;
     }
 
     /**
@@ -273,19 +293,40 @@ final class AcquireLoop {
         if (sighting != null && blockers != null && lastFailure == null) {
             pause = Math.min(pause, blockers.nanosUntilFirstExpiry(sighting, now));
         }
+        pause = Math.min(pause, marker.nanosUntilRefresh(now)); // a live marker must not look dead
         return pause;
     }
 
-    /** Gives up because the waiting thread was interrupted; the interrupt flag stays set. */
+    /**
+     * Gives up because the waiting thread was interrupted; the interrupt flag stays set. A conversion
+     * is settled first ({@link ManagedLease#settleConversion}), so the message names the mode the
+     * lease holds.
+     */
     LeaseException interrupted(Throwable cause) {
-        LeaseException failure = new LeaseException(
-                "Interrupted while acquiring lock '" + name + "'; no lease is held (a grant that may have"
-                        + " landed was released)",
-                name,
-                engine.owner(),
-                null,
-                cause);
-        abandon(failure);
+        LeaseException cleanup = abandon(new LeaseException("cleanup", name, engine.owner(), null, null));
+        LeaseException failure;
+        if (converting == null) {
+            failure = new LeaseException(
+                    "Interrupted while acquiring lock '" + name + "'; no lease is held (a grant that may have"
+                            + " landed was released)",
+                    name,
+                    engine.owner(),
+                    null,
+                    cause);
+        } else {
+            LockMode held = converting.mode();
+            failure = new LeaseException(
+                    "Interrupted while converting the lease on lock '" + name + "' to " + ref.mode()
+                            + "; the lease holds mode " + held + " (fence " + converting.fenceToken() + ")"
+                            + (held == ref.mode() ? ": the conversion had landed" : ", the conversion did not land"),
+                    name,
+                    engine.owner(),
+                    converting.fenceToken(),
+                    cause);
+        }
+        for (Throwable suppressed : cleanup.getSuppressed()) {
+            failure.addSuppressed(suppressed);
+        }
         Thread.currentThread().interrupt();
         return failure;
     }
@@ -300,15 +341,13 @@ final class AcquireLoop {
      * Releases any grant of this acquisition that may have landed, by the versions of its attempts,
      * removes its waiter marker, and returns {@code failure} (with what went wrong doing so added as
      * suppressed). Runs with the interrupt flag cleared so that the release can be sent; the caller
-     * restores it. A conversion releases nothing: the lease adopts a conversion that may have landed
-     * ({@link ManagedLease#convert}).
+     * restores it. A conversion releases nothing: the lease settles a conversion whose outcome is
+     * unknown ({@link ManagedLease#settleConversion}).
      */
     <E extends LeaseException> E abandon(E failure) {
         boolean wasInterrupted = Thread.interrupted();
         try {
-            if (markerOurs) {
-                unmark();
-            }
+            giveUp(failure);
             if (converting == null && attempts.any()) {
                 StoreResult result = engine.store().release(name, ref, engine.owner(), attempts.versions());
                 if (result.succeeded()) {
@@ -335,8 +374,13 @@ final class AcquireLoop {
         return record != null && ours(record) != null ? record.holder(ref) : null;
     }
 
+    /** Returns the holder this acquisition requests (its mode and holder id). */
+    HolderRef ref() {
+        return ref;
+    }
+
     /** Returns the send time of our attempt that {@code record} shows landed, or null. */
-    private Long ours(LeaseRecord record) {
+    Long ours(LeaseRecord record) {
         LeaseHolder holder = record == null ? null : record.holder(ref);
         if (holder == null || !engine.owner().equals(holder.owner())) {
             return null;
@@ -347,7 +391,21 @@ final class AcquireLoop {
     private StoreResult call(GrantRequest request) {
         try {
             return engine.store().tryGrant(request);
-        } catch (LeaseException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (IllegalArgumentException e) {
+            if (converting == null) {
+                throw e; // the caller's own options
+            }
+            // the lease's own owner, node or data: the caller passed only a mode
+            throw giveUp(new LeaseException(
+                    "Cannot convert the lease on lock '" + name + "' from " + converting.mode() + " to " + ref.mode()
+                            + ": store " + engine.store().storeId() + " refused the lease's own data for that mode ("
+                            + e.getMessage() + "); the lease keeps " + converting.mode()
+                            + " - acquire the lock in " + ref.mode() + " with smaller data instead",
+                    name,
+                    engine.owner(),
+                    converting.fenceToken(),
+                    e));
+        } catch (LeaseException | UnsupportedOperationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new LeaseStoreUnavailableException(
@@ -358,7 +416,7 @@ final class AcquireLoop {
         }
     }
 
-    private static boolean isInterruption(Throwable failure) {
+    static boolean isInterruption(Throwable failure) {
         if (Thread.currentThread().isInterrupted()) {
             return true;
         }

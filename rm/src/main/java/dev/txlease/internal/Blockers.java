@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * What stands between a request and its grant in a record: the holders in modes incompatible with
  * the requested one (but the requester's own holder, when it converts), and somebody else's waiter
- * marker in an incompatible mode; and, from what this client watched, which of them may be taken
+ * marker in an incompatible mode (which a conversion passes if its current mode blocks that waiter
+ * already); and, from what this client watched, which of them may be taken
  * over or evicted (seen unchanged for their own lease).
  *
  * <p>Immutable and thread-safe.
@@ -32,9 +33,9 @@ record Blockers(List<LeaseHolder> holders, LeaseWaiter waiter) {
         }
         LeaseWaiter waiter = record.waiter();
         boolean blocks = waiter != null
-                && converting == null
                 && !waiter.waiterId().equals(requesterId)
-                && !waiter.mode().isCompatibleWith(mode);
+                && !waiter.mode().isCompatibleWith(mode)
+                && (converting == null || waiter.mode().isCompatibleWith(converting.mode()));
         return new Blockers(List.copyOf(holders), blocks ? waiter : null);
     }
 
@@ -91,6 +92,26 @@ record Blockers(List<LeaseHolder> holders, LeaseWaiter waiter) {
             least = Math.min(least, sighting.of(waiter).nanosUntilExpired(now));
         }
         return least;
+    }
+
+    /**
+     * The other holder in a conversion deadlock with {@code converting}, or null: the waiter marker
+     * is a conversion by another holder (a waiting conversion queues under its holder's id), its
+     * mode is incompatible with our current mode (it waits for us), and that holder blocks us.
+     */
+    LeaseHolder conversionDeadlock(LeaseRecord record, HolderRef converting) {
+        LeaseWaiter marker = record.waiter();
+        if (marker == null
+                || marker.waiterId().equals(converting.holderId())
+                || marker.mode().isCompatibleWith(converting.mode())) {
+            return null;
+        }
+        for (LeaseHolder holder : holders) {
+            if (marker.waiterId().equals(holder.ref().holderId())) {
+                return holder;
+            }
+        }
+        return null;
     }
 
     /** The holder to name in a timeout: the first blocker, or null. */

@@ -1,5 +1,6 @@
 package dev.txlease.internal;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.PriorityQueue;
@@ -8,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Runs the beats of every lease of one client on a pool of renewal threads sized from demand.
@@ -35,7 +34,7 @@ final class HeartbeatScheduler {
     /** How long a renewal thread waits without work before it ends. */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(30);
 
-    private static final Logger LOG = Logger.getLogger(HeartbeatScheduler.class.getName());
+    private static final System.Logger LOG = System.getLogger(HeartbeatScheduler.class.getName());
 
     private final int maxThreads;
     private final ThreadFactory threads;
@@ -96,6 +95,21 @@ final class HeartbeatScheduler {
         lock.lock();
         try {
             return waiting.size() + ready.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the number of beats that are due and have not started (the backlog). */
+    int overdue() {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            int due = ready.size();
+            for (Beat beat : waiting) {
+                due += now - beat.dueAt() >= 0 ? 1 : 0;
+            }
+            return due;
         } finally {
             lock.unlock();
         }

@@ -6,10 +6,12 @@ import dev.txlease.LeaseException;
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.LockMode;
 import dev.txlease.LockNames;
+import dev.txlease.client.LeaseClientObserver;
 import dev.txlease.client.LeaseClock;
 import dev.txlease.spi.LeaseHolder;
 import dev.txlease.spi.LeaseRecord;
 import dev.txlease.spi.LeaseStore;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,8 +28,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The lease protocol over a {@link LeaseStore}: acquisition with waiting and takeover ({@link
@@ -46,13 +46,14 @@ import java.util.logging.Logger;
  * engine sends no grant. Thread-safe.
  */
 public final class LeaseEngine {
-    private static final Logger LOG = Logger.getLogger(LeaseEngine.class.getName());
+    private static final System.Logger LOG = System.getLogger(LeaseEngine.class.getName());
     private static final int ACQUIRE_THREADS = 4;
 
     private final LeaseStore store;
     private final String owner;
     private final String node;
     private final LeaseClock clock;
+    private final LeaseEvents events;
     private final HeartbeatScheduler heartbeats;
     private final ScheduledExecutorService acquireScheduler;
     private final ExecutorService acquirers;
@@ -72,6 +73,27 @@ public final class LeaseEngine {
      * @param heartbeatThreads the most threads that run renewals (started on demand)
      */
     public LeaseEngine(LeaseStore store, String owner, String node, LeaseClock clock, int heartbeatThreads) {
+        this(store, owner, node, clock, heartbeatThreads, LeaseClientObserver.NONE);
+    }
+
+    /**
+     * Creates an engine that reports to {@code observer}; threads start lazily with the first lease.
+     *
+     * @param store the store
+     * @param owner this client's owner identity
+     * @param node this client's node identity (for transaction recovery)
+     * @param clock the monotonic clock
+     * @param heartbeatThreads the most threads that run renewals (started on demand)
+     * @param observer the client's observer
+     */
+    public LeaseEngine(
+            LeaseStore store,
+            String owner,
+            String node,
+            LeaseClock clock,
+            int heartbeatThreads,
+            LeaseClientObserver observer) {
+        this.events = new LeaseEvents(observer, clock);
         this.store = Objects.requireNonNull(store, "store");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.node = Objects.requireNonNull(node, "node");
@@ -95,6 +117,11 @@ public final class LeaseEngine {
 
     LeaseClock clock() {
         return clock;
+    }
+
+    /** Returns where this engine logs and observes its leases' lifecycle. */
+    public LeaseEvents events() {
+        return events;
     }
 
     LocalWaiters waiters() {
@@ -123,6 +150,19 @@ public final class LeaseEngine {
      *     flag stays set) or the client was closed; no lease is then held
      */
     public Optional<ManagedLease> acquire(String name, AcquireOptions options, boolean wait) {
+        long started = events.now();
+        LockMode mode = options == null ? LockMode.EX : options.mode();
+        try {
+            Optional<ManagedLease> lease = acquireOnCallingThread(name, options, wait);
+            events.acquireEnded(name, mode, started, lease.orElse(null), null);
+            return lease;
+        } catch (RuntimeException e) {
+            events.acquireEnded(name, mode, started, null, e);
+            throw e;
+        }
+    }
+
+    private Optional<ManagedLease> acquireOnCallingThread(String name, AcquireOptions options, boolean wait) {
         LockNames.check(name);
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
         AcquireLoop loop = new AcquireLoop(this, name, options, wait);
@@ -159,6 +199,8 @@ public final class LeaseEngine {
         LockNames.check(name);
         Objects.requireNonNull(options, "options must not be null (use AcquireOptions.defaults())");
         CompletableFuture<Lease> result = new CompletableFuture<>();
+        long started = events.now();
+        result.whenComplete((lease, failure) -> events.acquireEnded(name, options.mode(), started, lease, failure));
         AcquireLoop loop = new AcquireLoop(this, name, options, true);
         if (closed) {
             result.completeExceptionally(loop.closed());
@@ -251,14 +293,7 @@ public final class LeaseEngine {
                     released.await(pause, TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LeaseException(
-                        "Interrupted while converting the lease on lock '" + lease.name() + "' to " + mode
-                                + "; the lease keeps mode " + lease.mode(),
-                        lease.name(),
-                        owner,
-                        lease.fenceToken(),
-                        e);
+                throw loop.interrupted(e);
             } finally {
                 waiters.unregister(lease.name(), wakeUp);
             }
@@ -310,6 +345,11 @@ public final class LeaseEngine {
     /** Returns the number of leases this engine holds and renews. */
     public int activeLeases() {
         return active.size();
+    }
+
+    /** Returns the number of renewals that are due and have not started: the heartbeat backlog. */
+    public int pendingRenewals() {
+        return heartbeats.overdue();
     }
 
     /** Returns the number of lock names that waiting acquisitions of this engine are registered on. */

@@ -77,6 +77,7 @@ final class LeaseHeartbeat {
             return;
         }
         try {
+            lease.engine().events().renewalStarted(lateNanos);
             reportLateness(lateNanos);
             beatOnce();
         } finally {

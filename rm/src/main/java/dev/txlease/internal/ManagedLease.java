@@ -200,6 +200,39 @@ public final class ManagedLease implements Lease {
         }
     }
 
+    /**
+     * Makes the lease and the store agree after a conversion whose outcome is unknown (an attempt was
+     * interrupted in flight, or failed, and the conversion ended): renews the holder the lease
+     * believes in. That renewal succeeds only if no attempt landed, and then none still in the network
+     * can land (each requires a version the renewal replaced); if it finds our converted holder
+     * instead, the lease adopts it. Runs with the operation lock (re-entrant from an attempt).
+     */
+    void settleConversion(AcquireLoop loop) {
+        operation.lock();
+        try {
+            if (state() != LeaseState.HELD || !isValid()) {
+                return; // a lease that ran out is not renewed; what landed expires with it
+            }
+            PossibleVersions writing = versions().writing(engine.clock().nanoTime(), leaseDuration);
+            String newVersion = writing.pending().version();
+            HolderRef holder = ref();
+            StoreResult result = write(writing, () -> engine.store()
+                    .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
+            Long landedAt = result.succeeded() ? null : loop.ours(result.record());
+            if (landedAt != null) {
+                converted(result.record().holder(loop.ref()), landedAt);
+                return;
+            }
+            confirmOrLose(
+                    result,
+                    writing,
+                    null,
+                    "settle a conversion to " + loop.ref().mode());
+        } finally {
+            operation.unlock();
+        }
+    }
+
     /** Our conversion landed: the lease holds {@code holder} from {@code sentAtNanos}. */
     void converted(LeaseHolder holder, long sentAtNanos) {
         transition(new Converted(holder, sentAtNanos + leaseDuration.toNanos()));
@@ -274,6 +307,8 @@ public final class ManagedLease implements Lease {
     /** Renews now. Throws {@link LeaseLostException} if the store holds another owner or version. */
     void renew() {
         operation.lock();
+        long started = engine.clock().nanoTime();
+        RuntimeException failure = null;
         try {
             requireHeld("renew");
             requireUnexpired("renew");
@@ -283,8 +318,12 @@ public final class ManagedLease implements Lease {
             StoreResult result = write(writing, () -> engine.store()
                     .renew(name, holder, owner(), writing.expected(), newVersion, leaseDuration));
             confirmOrLose(result, writing, null, "renew");
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
             operation.unlock();
+            engine.events().renewalEnded(this, started, failure);
         }
     }
 
@@ -625,6 +664,7 @@ public final class ManagedLease implements Lease {
         if (told != null) {
             LossCause cause = told.cause();
             Throwable detail = told.detail();
+            engine.events().lost(this, cause, detail);
             engine.notify(() -> listener.onLost(this, cause, detail));
         }
     }

@@ -2,9 +2,8 @@ package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
 import dev.txlease.spi.LeaseStore;
+import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.transaction.xa.XAException;
 
 /**
@@ -19,7 +18,7 @@ import javax.transaction.xa.XAException;
  * Stateless and thread-safe.
  */
 final class BranchCompletion {
-    private static final Logger LOG = Logger.getLogger(BranchCompletion.class.getName());
+    private static final System.Logger LOG = System.getLogger(BranchCompletion.class.getName());
 
     /** One lock of a branch and how to complete it. */
     interface LockCompletion {

@@ -77,7 +77,7 @@ public final class ContainerLeaseResources {
     }
 
     RecoveryXAResource newRecoveryResource() {
-        return new RecoveryXAResource(engine.store(), engine.node());
+        return new RecoveryXAResource(engine.store(), engine.node(), engine.events());
     }
 
     /**
@@ -92,7 +92,7 @@ public final class ContainerLeaseResources {
             throw XaErrors.protocol("start of " + XidCodec.describe(xid)
                     + " on a thread without the transaction; a container enlists on the transaction's thread");
         }
-        LeaseXAResource branch = new LeaseXAResource(engine.store(), engine.node(), published);
+        LeaseXAResource branch = new LeaseXAResource(engine.store(), engine.node(), published, engine.events());
         OpenBranch opened = new OpenBranch(branch);
         if (branches.putIfAbsent(XidCodec.encode(xid), opened) != null) {
             return null;

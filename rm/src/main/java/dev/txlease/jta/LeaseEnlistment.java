@@ -9,7 +9,6 @@ import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.TransactionLeases;
 import dev.txlease.internal.LeaseEngine;
-import dev.txlease.internal.LockModes;
 import dev.txlease.internal.ManagedLease;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Synchronization;
@@ -199,7 +198,8 @@ final class LeaseEnlistment {
         if (existing instanceof LeaseXAResource) {
             return (LeaseXAResource) existing;
         }
-        LeaseXAResource resource = new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry));
+        LeaseXAResource resource =
+                new LeaseXAResource(engine.store(), engine.node(), PublishedLeases.of(registry), engine.events());
         try {
             registry.registerInterposedSynchronization(new Synchronization() {
                 @Override
@@ -283,8 +283,8 @@ final class LeaseEnlistment {
                     cause,
                     null);
         }
-        if (!LockModes.covers(held.mode(), wanted)) {
-            held.convert(LockModes.join(held.mode(), wanted));
+        if (!held.mode().covers(wanted)) {
+            held.convert(held.mode().join(wanted));
         }
         return held;
     }

@@ -1,6 +1,7 @@
 package dev.txlease.jta;
 
 import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.internal.LeaseEngines;
 import dev.txlease.spi.LeaseStore;
 import java.util.Objects;
 import javax.transaction.xa.XAResource;
@@ -30,7 +31,8 @@ public final class LeaseRecovery {
      */
     public static XAResource xaResource(DefaultLeaseClient client) {
         Objects.requireNonNull(client, "client must not be null");
-        return new RecoveryXAResource(client.store(), client.node());
+        return new RecoveryXAResource(
+                client.store(), client.node(), LeaseEngines.of(client).events());
     }
 
     /**

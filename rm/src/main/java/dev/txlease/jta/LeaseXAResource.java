@@ -2,10 +2,12 @@ package dev.txlease.jta;
 
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.internal.LeaseEvents;
 import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
 import jakarta.transaction.Status;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -86,7 +86,7 @@ import javax.transaction.xa.Xid;
  * phase.
  */
 final class LeaseXAResource extends StoreXAResource {
-    private static final Logger LOG = Logger.getLogger(LeaseXAResource.class.getName());
+    private static final System.Logger LOG = System.getLogger(LeaseXAResource.class.getName());
 
     /** Where the branch is. */
     enum Phase {
@@ -108,6 +108,7 @@ final class LeaseXAResource extends StoreXAResource {
     private final String node;
     private final PublishedLeases published;
     private final RecoveryXAResource recovery;
+    private final LeaseEvents events;
     private final List<TransactionalLease> leases = new ArrayList<>();
     private final Set<TransactionalLease> attempted = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AcquireWaiter waiter = new AcquireWaiter();
@@ -122,11 +123,16 @@ final class LeaseXAResource extends StoreXAResource {
     private volatile Phase phase = Phase.ACTIVE;
 
     LeaseXAResource(LeaseStore store, String node, PublishedLeases published) {
+        this(store, node, published, LeaseEvents.loggingOnly());
+    }
+
+    LeaseXAResource(LeaseStore store, String node, PublishedLeases published, LeaseEvents events) {
         super(store.storeId());
         this.store = store;
         this.node = node;
         this.published = published;
-        this.recovery = new RecoveryXAResource(store, node);
+        this.events = events;
+        this.recovery = new RecoveryXAResource(store, node, events);
     }
 
     /** Returns whether the transaction still runs (no prepare, commit or rollback has begun). */
@@ -387,6 +393,7 @@ final class LeaseXAResource extends StoreXAResource {
         for (int i = 0; vote == null && i < leases.size(); i++) {
             vote = prepare(leases.get(i));
         }
+        events.prepareVoted(vote == null ? XA_OK : vote.errorCode);
         if (vote != null) {
             phase = Phase.ROLLED_BACK;
             completeNowUnlessDeferred("rollback of branch " + transactionId + " after its rollback vote");

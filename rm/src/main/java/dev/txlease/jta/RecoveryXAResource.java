@@ -1,15 +1,15 @@
 package dev.txlease.jta;
 
 import dev.txlease.LeaseStoreUnavailableException;
+import dev.txlease.internal.LeaseEvents;
 import dev.txlease.spi.HolderRef;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spi.PreparedBranch;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -31,18 +31,24 @@ import javax.transaction.xa.Xid;
  * <p>Thread-safe: every method holds the monitor (recovery is rare and sequential).
  */
 final class RecoveryXAResource extends StoreXAResource {
-    private static final Logger LOG = Logger.getLogger(RecoveryXAResource.class.getName());
+    private static final System.Logger LOG = System.getLogger(RecoveryXAResource.class.getName());
     private static final Xid[] NONE = new Xid[0];
 
     private final LeaseStore store;
     private final String node;
+    private final LeaseEvents events;
     private final Map<String, PreparedBranch> prepared = new LinkedHashMap<>();
     private boolean scanOpen;
 
     RecoveryXAResource(LeaseStore store, String node) {
+        this(store, node, LeaseEvents.loggingOnly());
+    }
+
+    RecoveryXAResource(LeaseStore store, String node, LeaseEvents events) {
         super(store.storeId());
         this.store = store;
         this.node = node;
+        this.events = events;
     }
 
     /** Returns the node whose prepared branches this resource recovers. */
@@ -167,6 +173,14 @@ final class RecoveryXAResource extends StoreXAResource {
         BranchCompletion.complete(
                 store, node, transactionId, true, locks, verb + " of recovered branch " + XidCodec.describe(xid));
         prepared.remove(transactionId);
+        LOG.log(
+                Level.INFO,
+                "txlease: recovery completed ({0}) prepared branch {1} of node ''{2}'', locks {3}",
+                verb,
+                XidCodec.describe(xid),
+                node,
+                branch.lockNames());
+        events.branchRecovered(verb.equals("commit"));
     }
 
     private List<PreparedBranch> find(String what) throws XAException {

@@ -5,11 +5,10 @@ import dev.txlease.LeaseListener;
 import dev.txlease.LossCause;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The listener of a lease acquired in a transaction: a loss while the transaction is still active
@@ -24,7 +23,7 @@ import java.util.logging.Logger;
  * Thread-safe.
  */
 final class RollbackOnLoss implements LeaseListener {
-    private static final Logger LOG = Logger.getLogger(RollbackOnLoss.class.getName());
+    private static final System.Logger LOG = System.getLogger(RollbackOnLoss.class.getName());
 
     private final LeaseListener listener;
     private final LeaseXAResource resource;
@@ -72,10 +71,10 @@ final class RollbackOnLoss implements LeaseListener {
         }
         try {
             transaction.setRollbackOnly();
-            LOG.log(Level.FINE, "txlease: {0} lost ({1}); transaction marked rollback-only", new Object[] {lost, cause
+            LOG.log(Level.DEBUG, "txlease: {0} lost ({1}); transaction marked rollback-only", new Object[] {lost, cause
             });
         } catch (IllegalStateException | SystemException e) {
-            LOG.log(Level.FINE, "txlease: could not mark the transaction rollback-only after losing " + lost, e);
+            LOG.log(Level.DEBUG, "txlease: could not mark the transaction rollback-only after losing " + lost, e);
         }
     }
 }

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
+import dev.txlease.LeaseDeadlockException;
 import dev.txlease.LeaseException;
 import dev.txlease.LeaseState;
-import dev.txlease.LeaseTimeoutException;
 import dev.txlease.LockMode;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jta.TransactionalLeaseClient;
@@ -238,6 +238,8 @@ class LockModeAdversaryJtaTest {
     // DEFECT: two readers converting to EX wait for each other until their wait timeouts, which DLMs
     // detect as a conversion deadlock and refuse at once; here neither can ever succeed and both
     // spend the whole wait (each conversion's condition needs h_PR = 1, its own holder).
+    // The refused one keeps its PR lease (a failed conversion keeps mode and token) and, as a
+    // deadlock victim should, releases it: the other conversion then proceeds.
     @Test
     void twoReadersConvertingToExclusiveAreNotLeftToDeadlockUntilTheirTimeout() throws Exception {
         AcquireOptions patient =
@@ -245,18 +247,32 @@ class LockModeAdversaryJtaTest {
         Lease first = client("first").acquire("convert-deadlock", patient);
         Lease second = client("second").acquire("convert-deadlock", patient);
         long start = System.nanoTime();
-        CompletableFuture<Object> one = convert(first);
-        CompletableFuture<Object> two = convert(second);
+        CompletableFuture<Object> one = convert(first).thenApply(outcome -> releaseIfDeadlocked(first, outcome));
+        CompletableFuture<Object> two = convert(second).thenApply(outcome -> releaseIfDeadlocked(second, outcome));
         Object a = one.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         Object b = two.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        boolean anyConverted = "converted".equals(a) || "converted".equals(b);
-        boolean refusedAtOnce = took.compareTo(Duration.ofSeconds(2)) < 0
-                && (!(a instanceof LeaseTimeoutException) || !(b instanceof LeaseTimeoutException));
+        String outcomes = "after " + took + " first got " + a + ", second got " + b;
         assertTrue(
-                anyConverted || refusedAtOnce,
-                "conversion deadlock: after " + took + " first got " + a + ", second got " + b);
+                "converted".equals(a) && b instanceof LeaseDeadlockException
+                        || "converted".equals(b) && a instanceof LeaseDeadlockException,
+                "conversion deadlock: " + outcomes);
+        assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "not refused at once: " + outcomes);
+        LeaseDeadlockException refused = (LeaseDeadlockException) (a instanceof LeaseDeadlockException ? a : b);
+        String other = a instanceof LeaseDeadlockException ? "second" : "first";
+        assertEquals("convert-deadlock", refused.lockName());
+        assertEquals(other, refused.otherOwner());
+        assertTrue(refused.getMessage().contains("'convert-deadlock'")
+                && refused.getMessage().contains(other));
         assertFalse(first.mode() == LockMode.EX && second.mode() == LockMode.EX);
+    }
+
+    private static Object releaseIfDeadlocked(Lease lease, Object outcome) {
+        if (outcome instanceof LeaseDeadlockException) {
+            assertEquals(LockMode.PR, lease.mode(), "a refused conversion keeps its mode");
+            lease.close();
+        }
+        return outcome;
     }
 
     // HELD: a lease converted PR -> EX inside a two-phase transaction is prepared and released on

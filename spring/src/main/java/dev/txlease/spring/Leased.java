@@ -1,5 +1,6 @@
 package dev.txlease.spring;
 
+import dev.txlease.LockMode;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -70,4 +71,15 @@ public @interface Leased {
      * @return the duration
      */
     String heartbeatPeriod() default "";
+
+    /**
+     * The lock mode (see {@link LockMode} for which modes may be held together): {@link LockMode#PR}
+     * for a method that only reads, so that readers run beside each other and exclude writers.
+     * Under a read mode the fenced DataSource guards the method's writes, and its queries only with
+     * fenced reads ({@code txlease.fencing.fenced-reads}). Inside a transaction that already holds
+     * the lock, the method joins that lease, in the mode it was acquired in.
+     *
+     * @return the mode, {@link LockMode#EX} by default
+     */
+    LockMode mode() default LockMode.EX;
 }

@@ -117,7 +117,7 @@ public final class LeasedMethodInterceptor implements MethodInterceptor {
         checkVariables(method, leased, expression);
         AcquireOptions options;
         try {
-            AcquireOptions.Builder builder = AcquireOptions.builder();
+            AcquireOptions.Builder builder = AcquireOptions.builder().mode(leased.mode());
             if (!leased.leaseDuration().isEmpty()) {
                 builder.leaseDuration(duration(leased.leaseDuration(), "leaseDuration"));
             }

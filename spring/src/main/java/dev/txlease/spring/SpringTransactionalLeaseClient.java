@@ -37,7 +37,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *   <li>bind the lease to the transaction, where {@link SpringTransactionLeases#leaseSource()} shows
  *       it to the fenced DataSource: the transaction's statements are fenced with its token;
  *   <li>are reentrant per transaction: the same lock name again in the same transaction (also from a
- *       {@code NESTED} scope) returns the same lease; a {@code REQUIRES_NEW} transaction is another
+ *       {@code NESTED} scope) returns the same lease, converted first if the mode asked for is not
+ *       covered by the one it holds ({@link dev.txlease.LockMode#covers}, e.g. PR then EX converts it to
+ *       EX with a new token); a {@code REQUIRES_NEW} transaction is another
  *       transaction and waits for the lock like any other;
  *   <li>check the lease before commit ({@code beforeCommit}): a lease that is lost, or has less than
  *       a tenth of its lease duration left, or a failed fence check, fails the commit with a {@link
@@ -160,6 +162,11 @@ public final class SpringTransactionalLeaseClient implements LeaseClient {
         TransactionLeaseHolder holder = TransactionLeaseHolder.bindIfAbsent();
         SpringTransactionLease existing = holder.find(this, name);
         if (existing != null) {
+            // The transaction's lease serves if its mode covers the request; else it is converted to the
+            // least mode covering both (waiting like an acquire), as the JTA client does.
+            if (!existing.mode().covers(options.mode())) {
+                existing.convert(existing.mode().join(options.mode()));
+            }
             return Optional.of(existing);
         }
         LossWatcher watcher = new LossWatcher(options.listener(), lostLeases);

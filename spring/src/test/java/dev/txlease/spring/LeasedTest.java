@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseState;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.testing.Databases;
 import dev.txlease.testing.DynamoDbLocal;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +55,22 @@ class LeasedTest {
             seenInTransaction = SpringTransactionLeases.current("customer-" + customerId);
             jdbc.update("UPDATE " + SpringTestKit.ACCOUNT_TABLE + " SET balance = balance + ? WHERE id = 42", amount);
             return lease.fenceToken().value();
+        }
+
+        @Leased(value = "'report-' + #p0", mode = LockMode.PR, waitTimeout = "0s")
+        @Transactional
+        public int readShared(String report, Lease lease) {
+            seen = lease;
+            return jdbc.queryForObject(
+                    "SELECT balance FROM " + SpringTestKit.ACCOUNT_TABLE + " WHERE id = 42", Integer.class);
+        }
+
+        @Leased(value = "'report-' + #p0", waitTimeout = "0s")
+        @Transactional
+        public int readExclusive(String report, Lease lease) {
+            seen = lease;
+            return jdbc.queryForObject(
+                    "SELECT balance FROM " + SpringTestKit.ACCOUNT_TABLE + " WHERE id = 42", Integer.class);
         }
 
         @Leased(value = "'job-' + #p0", leaseDuration = "5s", waitTimeout = "PT0S")
@@ -127,6 +146,30 @@ class LeasedTest {
         assertEquals(LeaseState.RELEASED, service.seen().state());
         try (Lease held = other.acquire("job-8", SpringTestKit.WAITING)) {
             assertThrows(LeaseTimeoutException.class, () -> service.work("8", null), "waitTimeout 0s does not wait");
+            assertTrue(held.isValid());
+        }
+    }
+
+    @Test
+    void protectedReadMethodRunsBesideAnotherProtectedReaderAndTheDefaultModeWaits() {
+        CustomerService service = context.getBean(CustomerService.class);
+        SpringTransactionalLeaseClient other = context.getBean("holderB", SpringTransactionalLeaseClient.class);
+        AcquireOptions protectedRead = AcquireOptions.builder()
+                .mode(LockMode.PR)
+                .leaseDuration(Duration.ofSeconds(20))
+                .build();
+        try (Lease held = other.acquire("report-1", protectedRead)) {
+            assertEquals(0, service.readShared("1", null), "runs at once although another reader holds report-1");
+            Lease shared = service.seen();
+            assertEquals(LockMode.PR, shared.mode());
+            assertTrue(shared.fenceToken().compareTo(held.fenceToken()) > 0, "a grant of its own, newer token");
+            assertEquals(LeaseState.RELEASED, shared.state(), "released after the commit");
+            assertTrue(held.isValid(), "the other reader keeps its lease");
+
+            assertThrows(
+                    LeaseTimeoutException.class,
+                    () -> service.readExclusive("1", null),
+                    "mode defaults to EX, which a protected reader excludes");
             assertTrue(held.isValid());
         }
     }

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.txlease.AcquireOptions;
 import dev.txlease.Lease;
 import dev.txlease.LeaseLostException;
 import dev.txlease.LeaseState;
 import dev.txlease.LeaseTimeoutException;
+import dev.txlease.LockMode;
 import dev.txlease.LossCause;
 import dev.txlease.jdbc.StaleFenceTokenException;
 import dev.txlease.testing.DynamoDbLocal;
@@ -124,6 +126,30 @@ abstract class SpringTransactionLeaseContract {
         });
         assertTrue(SpringTestKit.released(holderA, lock));
         assertEquals(List.of(), SpringTransactionLeases.current());
+    }
+
+    /**
+     * Issue 16: a transaction that holds a lock in PR and asks for it again in EX gets its lease
+     * converted (a new, larger token), not the PR lease back: its writes must be fenced as EX.
+     */
+    @Test
+    void askingAgainInAStrongerModeConvertsTheTransactionsLease() {
+        String lock = SpringTestKit.uniqueName("account");
+        AcquireOptions reading = WAITING.toBuilder().mode(LockMode.PR).build();
+        transactions.executeWithoutResult(status -> {
+            Lease reader = holderA.acquire(lock, reading);
+            long readerToken = reader.fenceToken().value();
+            Lease again = holderA.acquire(lock, reading);
+            assertSame(reader, again, "a request the held mode covers reuses the lease");
+            assertEquals(LockMode.PR, again.mode());
+
+            Lease writer = holderA.acquire(lock, WAITING); // EX
+            assertSame(reader, writer);
+            assertEquals(LockMode.EX, writer.mode(), "the transaction's lease was converted");
+            assertTrue(writer.fenceToken().value() > readerToken, "a conversion is a new grant");
+            assertTrue(holderB.tryAcquire(lock, reading).isEmpty(), "EX now excludes other readers");
+        });
+        assertTrue(SpringTestKit.released(holderA, lock));
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.txlease.jdbc.internal;
 
 import dev.txlease.FenceToken;
 import dev.txlease.Lease;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.FenceCheckException;
 import dev.txlease.jdbc.FenceConflictException;
+import dev.txlease.jdbc.FencingConnection;
 import dev.txlease.jdbc.StaleFenceTokenException;
 import java.sql.Array;
 import java.sql.Blob;
@@ -19,7 +21,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,15 +32,20 @@ import java.util.concurrent.Executor;
 /**
  * A connection that checks the fence tokens of the leases guarding its current transaction before
  * the transaction's statements run. All fencing state and logic live here; the statements, result
- * sets and metadata it hands out ({@link FencedObjects}) call back into {@link #beforeExecute()}
+ * sets and metadata it hands out ({@link FencedObjects}) call back into {@link #beforeExecute(Access)}
  * before anything that runs SQL or writes, and into {@link #afterFailure()} when the driver throws.
  *
  * <p>The leases in effect are the union of those given when the connection was opened, those bound
  * to the executing thread by a {@code LeaseBinding}, and those the current JTA transaction
- * published. Each {@code (name, token)} is checked once per database transaction, on the raw
+ * published. Each {@code (name, token, mode)} is checked once per database transaction, on the raw
  * connection (so the check does not recurse), in name order (so two transactions with the same
  * leases lock their guard rows in the same order). Leases acquired in mid-transaction are checked
  * before the next statement.
+ *
+ * <p>Which leases guard a call ({@link Access}): an NL lease none; a lease in a write mode (CW, PW,
+ * EX) every call that runs SQL or writes, reads included, since SQL is not parsed; a lease in a read
+ * mode (CR, PR) the writes, and the reads too when fenced reads are on ({@link #setFencedReads}). An
+ * {@code execute} that turns out to have written is checked right after it returns.
  *
  * <p>Transaction boundaries: locally, {@code commit}, {@code rollback} and a change of auto-commit
  * end the transaction; under JTA the transaction key of the registry does. What may have ended the
@@ -56,11 +62,12 @@ import java.util.concurrent.Executor;
  *
  * <p>Not thread-safe: use it from one thread at a time, as JDBC drivers expect.
  */
-final class FencedConnection extends ConnectionDelegate {
+final class FencedConnection extends ConnectionDelegate implements FencingConnection {
     private final GuardStatements guard;
     private final TransactionContext transactions;
     private final List<Lease> ownLeases;
     private final boolean verifyAtCommit;
+    private boolean fencedReads;
 
     // The state of the current transaction, reset when it ends.
     private final Set<Fence> checked = new HashSet<>();
@@ -68,9 +75,23 @@ final class FencedConnection extends ConnectionDelegate {
     private SQLException failure; // a failed check: a FenceCheckException, or any error of the guard statements
     private Object transactionKey;
 
-    private record Fence(String name, long token) {
+    /** A lease as the check sees it: name, token, mode (a lease converted to another mode is new). */
+    private record Fence(String name, long token, LockMode mode) {
         static Fence of(Lease lease) {
-            return new Fence(lease.name(), lease.fenceToken().value());
+            return new Fence(lease.name(), lease.fenceToken().value(), lease.mode());
+        }
+
+        /** Returns whether this fence guards a call: NL never; read modes their reads only if fenced. */
+        boolean guards(Access access, boolean fencedReads) {
+            switch (mode) {
+                case NL:
+                    return false;
+                case CR:
+                case PR:
+                    return access == Access.WRITE || fencedReads;
+                default:
+                    return true;
+            }
         }
     }
 
@@ -79,22 +100,40 @@ final class FencedConnection extends ConnectionDelegate {
             GuardStatements guard,
             TransactionContext transactions,
             List<Lease> ownLeases,
-            boolean verifyAtCommit) {
+            boolean verifyAtCommit,
+            boolean fencedReads) {
         super(delegate);
         this.guard = guard;
         this.transactions = transactions;
         this.ownLeases = List.copyOf(ownLeases);
         this.verifyAtCommit = verifyAtCommit;
+        this.fencedReads = fencedReads;
+    }
+
+    @Override
+    public void setFencedReads(boolean fencedReads) {
+        this.fencedReads = fencedReads;
+    }
+
+    @Override
+    public boolean getFencedReads() {
+        return fencedReads;
     }
 
     /**
-     * Runs the fence check for every lease in effect that the current transaction has not checked
-     * yet. Called by the wrapped objects before each execution or write.
+     * Runs the fence check for every lease in effect that guards a call of this kind and that the
+     * current transaction has not checked yet. Called by the wrapped objects before each execution or
+     * write.
      *
+     * <p>An {@link Access#UNKNOWN} call runs with the checks of a read, and {@link #afterExecute}
+     * checks as for a write if it wrote; in auto-commit mode nothing can run after it inside its
+     * transaction, so it is refused as a write would be.
+     *
+     * @param access what the call may do
      * @throws FenceCheckException if a check fails now or failed earlier in this transaction
-     * @throws SQLException if leases are in effect in auto-commit mode, or the check cannot run
+     * @throws SQLException if leases guard the call in auto-commit mode, or the check cannot run
      */
-    void beforeExecute() throws SQLException {
+    void beforeExecute(Access access) throws SQLException {
         followTransaction();
         if (failure != null) {
             throw repeat(failure);
@@ -109,8 +148,18 @@ final class FencedConnection extends ConnectionDelegate {
         addUnchecked(pending, ownLeases);
         addUnchecked(pending, bound);
         addUnchecked(pending, published);
+        pending.keySet().removeIf(fence -> !fence.guards(Access.WRITE, fencedReads));
         if (pending.isEmpty()) {
             return;
+        }
+        if (access != Access.WRITE) {
+            if (access == Access.UNKNOWN && delegate.getAutoCommit()) {
+                throw autoCommitRefused(pending.values());
+            }
+            pending.keySet().removeIf(fence -> !fence.guards(access, fencedReads));
+            if (pending.isEmpty()) {
+                return;
+            }
         }
         if (delegate.getAutoCommit()) {
             throw autoCommitRefused(pending.values());
@@ -123,12 +172,28 @@ final class FencedConnection extends ConnectionDelegate {
         }
     }
 
+    /**
+     * Called by the wrapped statements after an {@link Access#UNKNOWN} call returned: if it returned
+     * an update count, it wrote, and the leases that guard writes only are checked now, still inside
+     * its transaction and before the call returns, so a stale holder's write cannot commit.
+     *
+     * @param returnedResultSet what {@code execute} returned
+     * @throws FenceCheckException if a check fails
+     * @throws SQLException if the check cannot run
+     */
+    void afterExecute(boolean returnedResultSet) throws SQLException {
+        if (!returnedResultSet) {
+            beforeExecute(Access.WRITE);
+        }
+    }
+
     /** Runs the guard statements for the fences in name order; a failure poisons the transaction. */
     private void check(List<Fence> fences) throws SQLException {
-        fences.sort(Comparator.comparing(Fence::name).thenComparing(Fence::token));
+        fences.sort(
+                Comparator.comparing(Fence::name).thenComparing(Fence::token).thenComparing(Fence::mode));
         for (Fence fence : fences) {
             try {
-                guard.check(delegate, fence.name(), FenceToken.of(fence.token()));
+                guard.check(delegate, fence.name(), FenceToken.of(fence.token()), fence.mode());
             } catch (SQLException e) {
                 // Whatever the guard statements failed with, this transaction is not known to be fenced.
                 fail(e);
@@ -185,7 +250,13 @@ final class FencedConnection extends ConnectionDelegate {
         if (first instanceof StaleFenceTokenException) {
             StaleFenceTokenException stale = (StaleFenceTokenException) first;
             return new StaleFenceTokenException(
-                    message, stale.lockName(), stale.fenceToken(), stale.observedToken(), first);
+                    message,
+                    stale.lockName(),
+                    stale.fenceToken(),
+                    stale.lockMode(),
+                    stale.observedToken(),
+                    stale.observedMode(),
+                    first);
         }
         if (first instanceof FenceCheckException) {
             FenceCheckException conflict = (FenceCheckException) first;
@@ -234,7 +305,7 @@ final class FencedConnection extends ConnectionDelegate {
     private void verifyBeforeCommit() throws SQLException {
         if (failure == null && !toVerify.isEmpty()) {
             try {
-                check(newestPerName(toVerify));
+                check(unsuperseded(toVerify));
             } catch (SQLException e) {
                 // check() poisoned the transaction: rolled back and refused below
             }
@@ -245,15 +316,24 @@ final class FencedConnection extends ConnectionDelegate {
     }
 
     /**
-     * Returns the newest fence of each name: the guard row holds it once the transaction checked it,
-     * so an older token of the same name (two leases, one superseded) would now read as stale.
+     * Returns the fences not superseded within the transaction: once the transaction checked a newer
+     * fence of the same name in an incompatible mode (two leases, one superseded), the older one would
+     * now read as stale.
      */
-    private static List<Fence> newestPerName(Set<Fence> fences) {
-        Map<String, Fence> newest = new HashMap<>();
+    private static List<Fence> unsuperseded(Set<Fence> fences) {
+        List<Fence> current = new ArrayList<>();
         for (Fence fence : fences) {
-            newest.merge(fence.name(), fence, (one, other) -> one.token() >= other.token() ? one : other);
+            boolean superseded = false;
+            for (Fence other : fences) {
+                superseded |= other.name().equals(fence.name())
+                        && other.token() > fence.token()
+                        && !other.mode().isCompatibleWith(fence.mode());
+            }
+            if (!superseded) {
+                current.add(fence);
+            }
         }
-        return new ArrayList<>(newest.values());
+        return current;
     }
 
     @Override

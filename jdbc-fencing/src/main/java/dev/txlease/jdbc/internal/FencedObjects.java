@@ -32,7 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>a method that runs SQL or writes ({@code Statement.execute*}, {@code ResultSet.insertRow},
  *       {@code updateRow}, {@code deleteRow}, the setters and {@code truncate} of LOBs, {@code
- *       Ref.setObject}) runs the connection's fence check first;
+ *       Ref.setObject}) runs the connection's fence check first, told whether it reads ({@code
+ *       executeQuery}), may do either ({@code execute}: then checked again after it if it returned
+ *       an update count) or writes (the rest, and every execution of a {@code CallableStatement});
+ *       see {@link Access};
  *   <li>{@code getConnection()} returns the fenced connection, and so does any method whose result
  *       is a {@code Connection};
  *   <li>a result that can lead to a connection (statement, result set, metadata, array, LOB, ref) is
@@ -54,6 +57,8 @@ final class FencedObjects implements InvocationHandler {
     private enum Kind {
         PLAIN,
         CHECKED,
+        QUERY,
+        EXECUTE,
         CONNECTION,
         STATEMENT,
         UNWRAP,
@@ -208,17 +213,42 @@ final class FencedObjects implements InvocationHandler {
             case TO_STRING:
                 return "Fenced[" + delegate + "]";
             case CHECKED:
-                try {
-                    connection.beforeExecute();
-                } catch (SQLException e) {
-                    connection.afterFailure();
-                    throw e;
-                }
-                break;
+            case QUERY:
+            case EXECUTE:
+                return checked(proxy, method, args, route);
             default:
                 break;
         }
         Object result = call(method, args, route.unwrapsArguments());
+        return route.wrapsResult() ? wrap(connection, result, delegate instanceof Statement ? proxy : null) : result;
+    }
+
+    /**
+     * Runs a method that runs SQL or writes, with the connection's checks before it (and, for an
+     * {@code execute} that returned an update count, after it). A {@code CallableStatement}'s
+     * executions all count as writes: a procedure may write whatever it returns.
+     */
+    private Object checked(Object proxy, Method method, Object[] args, Route route) throws Throwable {
+        Access access =
+                route.kind() == Kind.QUERY ? Access.READ : route.kind() == Kind.EXECUTE ? Access.UNKNOWN : Access.WRITE;
+        if (delegate instanceof CallableStatement) {
+            access = Access.WRITE;
+        }
+        try {
+            connection.beforeExecute(access);
+        } catch (SQLException e) {
+            connection.afterFailure();
+            throw e;
+        }
+        Object result = call(method, args, route.unwrapsArguments());
+        if (access == Access.UNKNOWN) {
+            try {
+                connection.afterExecute(Boolean.TRUE.equals(result));
+            } catch (SQLException e) {
+                connection.afterFailure();
+                throw e;
+            }
+        }
         return route.wrapsResult() ? wrap(connection, result, delegate instanceof Statement ? proxy : null) : result;
     }
 
@@ -278,13 +308,21 @@ final class FencedObjects implements InvocationHandler {
         for (Class<?> parameter : method.getParameterTypes()) {
             unwrapsArguments |= isOrMayBeWrapped(parameter);
         }
-        return new Route(
-                writes(declaring, name) ? Kind.CHECKED : Kind.PLAIN,
-                isOrMayBeWrapped(method.getReturnType()),
-                unwrapsArguments);
+        return new Route(kind(declaring, name), isOrMayBeWrapped(method.getReturnType()), unwrapsArguments);
     }
 
-    /** Returns whether the method runs SQL or writes to the database: it is checked first. */
+    /** Returns how a method is checked: as a read, as a call that may read or write, as a write, or not. */
+    private static Kind kind(Class<?> declaring, String name) {
+        if (!writes(declaring, name)) {
+            return Kind.PLAIN;
+        }
+        if (name.equals("executeQuery")) {
+            return Kind.QUERY;
+        }
+        return name.equals("execute") ? Kind.EXECUTE : Kind.CHECKED;
+    }
+
+    /** Returns whether the method runs SQL or writes to the database: it is checked (see {@link Access}). */
     private static boolean writes(Class<?> declaring, String name) {
         if (Statement.class.isAssignableFrom(declaring)) {
             return name.startsWith("execute");

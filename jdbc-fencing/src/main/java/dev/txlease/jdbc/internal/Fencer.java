@@ -1,6 +1,7 @@
 package dev.txlease.jdbc.internal;
 
 import dev.txlease.Lease;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import java.sql.Connection;
@@ -24,6 +25,8 @@ public final class Fencer {
     private final GuardDialect dialect;
     private final TransactionContext transactions;
     private final boolean verifyAtCommit;
+    private final boolean fencedReads;
+    private final FenceObserver observer;
     private volatile GuardStatements statements;
     private volatile boolean driverAccepted;
 
@@ -49,11 +52,55 @@ public final class Fencer {
      *     the transaction checked (the default)
      */
     public Fencer(GuardTable table, GuardDialect dialect, TransactionContext transactions, boolean verifyAtCommit) {
+        this(table, dialect, transactions, verifyAtCommit, false);
+    }
+
+    /**
+     * Creates a fencer.
+     *
+     * @param table the guard table
+     * @param dialect the dialect, or {@code null} to detect it from the first connection
+     * @param transactions the JTA context, or {@link TransactionContext#NONE}
+     * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
+     *     the transaction checked (the default)
+     * @param fencedReads whether read-mode leases guard queries on new connections (each connection
+     *     can change it)
+     */
+    public Fencer(
+            GuardTable table,
+            GuardDialect dialect,
+            TransactionContext transactions,
+            boolean verifyAtCommit,
+            boolean fencedReads) {
+        this(table, dialect, transactions, verifyAtCommit, fencedReads, FenceObserver.NONE);
+    }
+
+    /**
+     * Creates a fencer that reports every fence check to {@code observer}.
+     *
+     * @param table the guard table
+     * @param dialect the dialect, or {@code null} to detect it from the first connection
+     * @param transactions the JTA context, or {@link TransactionContext#NONE}
+     * @param verifyAtCommit whether a local {@code commit()} re-runs the guard update of every fence
+     *     the transaction checked (the default)
+     * @param fencedReads whether read-mode leases guard queries on new connections (each connection
+     *     can change it)
+     * @param observer told of every fence check
+     */
+    public Fencer(
+            GuardTable table,
+            GuardDialect dialect,
+            TransactionContext transactions,
+            boolean verifyAtCommit,
+            boolean fencedReads,
+            FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
         this.verifyAtCommit = verifyAtCommit;
+        this.fencedReads = fencedReads;
         this.table = Objects.requireNonNull(table, "guardTable must not be null");
         this.dialect = dialect;
         this.transactions = Objects.requireNonNull(transactions, "transactions must not be null");
-        this.statements = dialect == null ? null : new GuardStatements(table, dialect);
+        this.statements = dialect == null ? null : new GuardStatements(table, dialect, observer);
     }
 
     /** Returns the guard table. */
@@ -80,7 +127,7 @@ public final class Fencer {
         try {
             GuardStatements guard = statementsFor(raw);
             refuseTransactionReplay(raw);
-            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit);
+            return new FencedConnection(raw, guard, transactions, leases, verifyAtCommit, fencedReads);
         } catch (SQLException | RuntimeException e) {
             try {
                 raw.close();
@@ -117,7 +164,7 @@ public final class Fencer {
     private GuardStatements statementsFor(Connection raw) throws SQLException {
         GuardStatements known = statements;
         if (known == null) {
-            known = new GuardStatements(table, GuardDialect.detect(raw));
+            known = new GuardStatements(table, GuardDialect.detect(raw), observer);
             statements = known;
         }
         return known;

@@ -62,8 +62,9 @@ final class GuardFailures {
                     + " connection resolves; or give a schema-qualified name)";
         }
         if (state.equals("42703") || state.equals("42S22")) {
-            return "the guard table lacks a column the check needs (name, token): recreate it with"
-                    + " GuardDialect.createTableSql";
+            return "the guard table lacks a column the check needs (name, token, and for lock modes other than"
+                    + " EX cr_token, cw_token, pr_token, pw_token): add them with GuardDialect.addModeColumnsSql, or"
+                    + " recreate the table with GuardDialect.createTableSql";
         }
         if (state.equals("42501")) {
             return "the database user may not read and write the guard table: grant SELECT, INSERT and UPDATE";

@@ -21,7 +21,9 @@ import java.util.Locale;
  *
  * <p>The result is the name qualified with the schema it resolved to, so that every later statement
  * of the data source uses that table whatever the search path ({@code search_path}, {@code
- * currentSchema}, {@code USE}) of a connection says.
+ * currentSchema}, {@code USE}) of a connection says, and the lock mode columns ({@link GuardColumns})
+ * the table lacks: a table created before lock modes has none of them and fences {@code EX} holders
+ * only.
  *
  * <p>Stateless and thread-safe. Runs only catalog reads, which neither lock nor (on PostgreSQL)
  * abort a transaction.
@@ -35,10 +37,11 @@ public final class GuardTableInspector {
      * @param connection an open connection of the database
      * @param table the configured guard table
      * @param dialect the database's dialect
-     * @return the schema-qualified name to use in SQL
+     * @return the schema-qualified name to use in SQL, and the mode columns the table lacks
      * @throws SQLException naming what is wrong and what to do, if the table is missing or unfit
      */
-    public static String resolve(Connection connection, GuardTable table, GuardDialect dialect) throws SQLException {
+    public static Resolution resolve(Connection connection, GuardTable table, GuardDialect dialect)
+            throws SQLException {
         String configured = table.name();
         int dot = configured.indexOf('.');
         String schema = dot < 0 ? null : configured.substring(0, dot);
@@ -66,8 +69,23 @@ public final class GuardTableInspector {
                             + " migration; with several schemas, give the guard table a schema-qualified name.",
                     "42S02");
         }
-        checkPrimaryKey(connection, resolved, configured, dialect);
-        return resolved.qualified(dialect);
+        List<String> columns = checkPrimaryKey(connection, resolved, configured, dialect);
+        List<String> missing = new ArrayList<>(GuardColumns.MODE_COLUMNS);
+        missing.removeAll(columns);
+        return new Resolution(resolved.qualified(dialect), missing);
+    }
+
+    /**
+     * A guard table as resolved for a data source.
+     *
+     * @param qualifiedName the schema-qualified, quoted name to use in SQL
+     * @param missingModeColumns the lock mode columns the table lacks; empty if it checks every mode
+     */
+    public record Resolution(String qualifiedName, List<String> missingModeColumns) {
+        /** Copies the list. */
+        public Resolution {
+            missingModeColumns = List.copyOf(missingModeColumns);
+        }
     }
 
     private record Resolved(String schema, String table, String engine) {
@@ -201,17 +219,19 @@ public final class GuardTableInspector {
         }
     }
 
-    private static void checkPrimaryKey(Connection connection, Resolved table, String configured, GuardDialect dialect)
-            throws SQLException {
+    /** Checks the primary key and the token column; returns the table's column names in lower case. */
+    private static List<String> checkPrimaryKey(
+            Connection connection, Resolved table, String configured, GuardDialect dialect) throws SQLException {
         List<String> columns = new ArrayList<>();
-        boolean token = false;
+        List<String> tableColumns = new ArrayList<>();
         try (ResultSet rows = connection
                 .getMetaData()
                 .getColumns(catalog(table, dialect), schema(table, dialect), table.table(), null)) {
             while (rows.next()) {
-                token |= "token".equalsIgnoreCase(rows.getString("COLUMN_NAME"));
+                tableColumns.add(rows.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
             }
         }
+        boolean token = tableColumns.contains("token");
         try (ResultSet keys = connection
                 .getMetaData()
                 .getPrimaryKeys(catalog(table, dialect), schema(table, dialect), table.table())) {
@@ -228,6 +248,7 @@ public final class GuardTableInspector {
                             + dialect.createTableSql(configured) + " (keeping the highest token of each name).",
                     "42000");
         }
+        return tableColumns;
     }
 
     // MariaDB's driver reports databases as catalogs by default; H2 and PostgreSQL use schemas.

@@ -1,6 +1,7 @@
 package dev.txlease.jdbc.jdbi;
 
 import dev.txlease.TransactionLeases;
+import dev.txlease.jdbc.FenceObserver;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.internal.Fencer;
@@ -40,6 +41,8 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
     private GuardTable guardTable = GuardTable.defaultTable();
     private GuardDialect dialect;
     private TransactionContext transactions = TransactionContext.NONE;
+    private boolean fencedReads;
+    private FenceObserver observer = FenceObserver.NONE;
     private Fencer fencer;
 
     /** Creates the default settings (Jdbi calls this). */
@@ -49,6 +52,8 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         this.guardTable = other.guardTable;
         this.dialect = other.dialect;
         this.transactions = other.transactions;
+        this.fencedReads = other.fencedReads;
+        this.observer = other.observer;
         this.fencer = other.fencer;
     }
 
@@ -102,11 +107,44 @@ public final class FencingConfig implements JdbiConfig<FencingConfig> {
         return this;
     }
 
+    /**
+     * Sets whether leases in read modes ({@link dev.txlease.LockMode#CR CR}, {@link
+     * dev.txlease.LockMode#PR PR}) guard queries too, in every handle (a handle can change it on its
+     * connection: {@code handle.getConnection().unwrap(FencingConnection.class)}); off by default. See
+     * {@link dev.txlease.jdbc.FencedDataSource.Builder#fencedReads(boolean)}.
+     *
+     * @param fencedReads whether read-mode leases guard queries
+     * @return this config
+     */
+    public FencingConfig setFencedReads(boolean fencedReads) {
+        this.fencedReads = fencedReads;
+        this.fencer = null;
+        return this;
+    }
+
+    /** Returns whether read-mode leases guard queries in new handles. */
+    public boolean getFencedReads() {
+        return fencedReads;
+    }
+
+    /**
+     * Sets the observer told of every fence check (for metrics); {@link FenceObserver#NONE} by
+     * default.
+     *
+     * @param observer the observer
+     * @return this config
+     */
+    public FencingConfig setObserver(FenceObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer must not be null");
+        this.fencer = null;
+        return this;
+    }
+
     /** Returns the fencer for these settings; made once per change, shared by copies. */
     Fencer fencer() {
         Fencer current = fencer;
         if (current == null) {
-            current = new Fencer(guardTable, dialect, transactions);
+            current = new Fencer(guardTable, dialect, transactions, true, fencedReads, observer);
             fencer = current;
         }
         return current;

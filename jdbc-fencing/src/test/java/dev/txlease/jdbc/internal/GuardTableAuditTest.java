@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.txlease.FenceToken;
+import dev.txlease.LockMode;
 import dev.txlease.jdbc.GuardDialect;
 import dev.txlease.jdbc.GuardTable;
 import dev.txlease.jdbc.testing.Databases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,20 @@ class GuardTableAuditTest {
     @Test
     void readsWhatFenceChecksWroteOnMariaDb() throws SQLException {
         readsWhatFenceChecksWrote(Databases.mariadb(), GuardDialect.MARIADB);
+    }
+
+    @Test
+    void aTableCreatedBeforeLockModesIsReadWithItsTokenColumnAndItsMissingModeColumns() throws SQLException {
+        DataSource h2 = Databases.h2("audit-" + UUID.randomUUID());
+        execute(h2, "CREATE TABLE old_guard (name VARCHAR(255) NOT NULL PRIMARY KEY, token BIGINT NOT NULL)");
+        execute(h2, "INSERT INTO old_guard (name, token) VALUES ('orders', 7)");
+        try (Connection connection = h2.getConnection()) {
+            GuardTableAudit.Contents contents = GuardTableAudit.read(connection, GuardTable.named("old_guard"));
+
+            assertEquals(Map.of("orders", 7L), contents.tokens());
+            assertEquals(Map.of("orders", LockMode.EX), contents.modes());
+            assertEquals(GuardColumns.MODE_COLUMNS, contents.missingModeColumns());
+        }
     }
 
     @Test
@@ -70,6 +87,10 @@ class GuardTableAuditTest {
                 for (Map.Entry<String, Long> written : WRITTEN.entrySet()) {
                     statements.check(connection, written.getKey(), FenceToken.of(written.getValue()));
                 }
+                // Lock modes: the highest token over every mode column, and its mode.
+                statements.check(connection, "shared", FenceToken.of(5), LockMode.CW);
+                statements.check(connection, "shared", FenceToken.of(6), LockMode.PR);
+                statements.check(connection, "shared", FenceToken.of(4), LockMode.CR);
                 connection.commit();
             }
 
@@ -79,7 +100,12 @@ class GuardTableAuditTest {
             }
 
             assertEquals(dialect, contents.dialect());
-            assertEquals(WRITTEN, contents.tokens());
+            Map<String, Long> expected = new TreeMap<>(WRITTEN);
+            expected.put("shared", 6L);
+            assertEquals(expected, contents.tokens());
+            assertEquals(LockMode.PR, contents.modes().get("shared"));
+            assertEquals(LockMode.EX, contents.modes().get("orders"));
+            assertEquals(List.of(), contents.missingModeColumns());
             assertTrue(contents.resolvedTable().toLowerCase().contains(table.name()), contents.resolvedTable());
         } finally {
             execute(dataSource, "DROP TABLE " + table.name());

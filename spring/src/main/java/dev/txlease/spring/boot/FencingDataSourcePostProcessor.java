@@ -15,7 +15,8 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * Wraps every {@link DataSource} bean in a {@link FencedDataSource}: under a JTA transaction
  * manager (a {@link TransactionSynchronizationRegistry} bean) the leases of the JTA transaction
  * guard its statements, otherwise those of the Spring-managed transaction. Optionally creates the
- * guard table on the wrapped data source.
+ * guard table on the wrapped data source. With fenced reads on, leases in read modes (CR, PR) guard
+ * queries too.
  *
  * <p>Beans keep their names but become {@code FencedDataSource}s: inject them as {@code DataSource}
  * ({@code unwrap} reaches the pool).
@@ -25,17 +26,21 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 public class FencingDataSourcePostProcessor implements BeanPostProcessor, BeanFactoryAware {
     private final String guardTable;
     private final boolean createGuardTable;
+    private final boolean fencedReads;
     private BeanFactory beanFactory;
 
     /**
-     * Creates the post-processor.
+     * Creates the post-processor from the {@code txlease.fencing.*} properties (copied: later changes
+     * to {@code fencing} do not reach it).
      *
-     * @param guardTable the guard table name
-     * @param createGuardTable whether to create it at start-up if it does not exist
+     * @param fencing the guard table, whether to create it at start-up, and whether read-mode leases
+     *     guard queries ({@link FencedDataSource.Builder#fencedReads})
      */
-    public FencingDataSourcePostProcessor(String guardTable, boolean createGuardTable) {
-        this.guardTable = Objects.requireNonNull(guardTable, "guardTable must not be null");
-        this.createGuardTable = createGuardTable;
+    public FencingDataSourcePostProcessor(TxleaseProperties.Fencing fencing) {
+        Objects.requireNonNull(fencing, "fencing must not be null");
+        this.guardTable = Objects.requireNonNull(fencing.getGuardTable(), "fencing.guardTable must not be null");
+        this.createGuardTable = fencing.isCreateGuardTable();
+        this.fencedReads = fencing.isFencedReads();
     }
 
     @Override
@@ -48,8 +53,9 @@ public class FencingDataSourcePostProcessor implements BeanPostProcessor, BeanFa
         if (!(bean instanceof DataSource) || bean instanceof FencedDataSource) {
             return bean;
         }
-        FencedDataSource.Builder builder =
-                FencedDataSource.builder((DataSource) bean).guardTable(guardTable);
+        FencedDataSource.Builder builder = FencedDataSource.builder((DataSource) bean)
+                .guardTable(guardTable)
+                .fencedReads(fencedReads);
         TransactionSynchronizationRegistry registry = beanFactory == null
                 ? null
                 : beanFactory

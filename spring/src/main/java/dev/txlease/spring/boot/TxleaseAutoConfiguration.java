@@ -2,16 +2,21 @@ package dev.txlease.spring.boot;
 
 import dev.txlease.LeaseClient;
 import dev.txlease.client.DefaultLeaseClient;
+import dev.txlease.client.LeaseClientObserver;
 import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jta.TransactionalLeaseClient;
+import dev.txlease.micrometer.LeaseClientMetrics;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.LeasedAnnotationBeanPostProcessor;
 import dev.txlease.spring.SpringTransactionalLeaseClient;
 import dev.txlease.spring.integration.TxleaseLockRegistry;
 import dev.txlease.spring.shedlock.TxleaseLockProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import net.javacrumbs.shedlock.core.LockProvider;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -49,10 +54,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  *   <li>{@link LeasedAnnotationBeanPostProcessor} for {@code @Leased} methods;
  *   <li>with {@code txlease.fencing.enabled=true}, every {@code DataSource} bean wrapped in a
  *       {@code FencedDataSource} ({@code txlease.fencing.guard-table}, {@code
- *       .create-guard-table});
+ *       .create-guard-table}, {@code .fenced-reads});
  *   <li>a ShedLock {@link TxleaseLockProvider} and a Spring Integration {@link TxleaseLockRegistry}
  *       ({@code txlease.integration.lock-ttl}) when those libraries are present;
- *   <li>a health indicator named {@code txlease} when Boot's health support is present.
+ *   <li>a health indicator named {@code txlease} when Boot's health support is present;
+ *   <li>{@code LeaseClientMetrics} (txlease-micrometer) observing the client and bound to the
+ *       application's {@code MeterRegistry}, when Micrometer and txlease-micrometer are present and
+ *       the application declares no {@link LeaseClientObserver}.
  * </ul>
  *
  * <p>Off with {@code txlease.enabled=false}.
@@ -94,9 +102,11 @@ public class TxleaseAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(DefaultLeaseClient.class)
-    DefaultLeaseClient txleaseDefaultLeaseClient(LeaseStore store, TxleaseProperties properties) {
+    DefaultLeaseClient txleaseDefaultLeaseClient(
+            LeaseStore store, TxleaseProperties properties, ObjectProvider<LeaseClientObserver> observer) {
         DefaultLeaseClient.Builder builder = DefaultLeaseClient.builder(store)
                 .heartbeatThreads(properties.getClient().getHeartbeatThreads());
+        observer.ifUnique(builder::observer);
         if (properties.getClient().getNode() != null) {
             builder.node(properties.getClient().getNode());
         }
@@ -119,7 +129,7 @@ public class TxleaseAutoConfiguration {
         TxleaseProperties.Fencing fencing = Binder.get(environment)
                 .bind("txlease.fencing", TxleaseProperties.Fencing.class)
                 .orElseGet(TxleaseProperties.Fencing::new);
-        return new FencingDataSourcePostProcessor(fencing.getGuardTable(), fencing.isCreateGuardTable());
+        return new FencingDataSourcePostProcessor(fencing);
     }
 
     /** The primary lease client under a JTA transaction manager: leases enlisted as XA resources. */
@@ -172,6 +182,28 @@ public class TxleaseAutoConfiguration {
         TxleaseLockRegistry txleaseLockRegistry(LeaseClient leaseClient, TxleaseProperties properties) {
             return new TxleaseLockRegistry(
                     leaseClient, properties.getIntegration().getLockTtl());
+        }
+    }
+
+    /**
+     * The lease client's metrics, when Micrometer and txlease-micrometer are on the class path: the
+     * {@link LeaseClientMetrics} bean observes the client, and is bound to the application's {@link
+     * MeterRegistry} (the primary or only one) once every singleton exists; Boot's metrics support
+     * binds it too, which counts once.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({MeterRegistry.class, LeaseClientMetrics.class})
+    static class MetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(LeaseClientObserver.class)
+        LeaseClientMetrics txleaseLeaseClientMetrics() {
+            return new LeaseClientMetrics();
+        }
+
+        @Bean
+        static SmartInitializingSingleton txleaseLeaseClientMetricsBinder(
+                ObjectProvider<LeaseClientMetrics> metrics, ObjectProvider<MeterRegistry> registry) {
+            return () -> metrics.ifUnique(unique -> registry.ifUnique(unique::bindTo));
         }
     }
 

@@ -143,6 +143,13 @@ public class TxleaseProperties {
         /** Whether to create the guard table at start-up if it does not exist. */
         private boolean createGuardTable;
 
+        /**
+         * Whether leases in read modes (CR, PR) guard queries too, not only writes: a reader
+         * superseded by an incompatible holder that has written is then rejected at its next query.
+         * A reader's check locks the guard row until its transaction ends.
+         */
+        private boolean fencedReads;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -165,6 +172,14 @@ public class TxleaseProperties {
 
         public void setCreateGuardTable(boolean createGuardTable) {
             this.createGuardTable = createGuardTable;
+        }
+
+        public boolean isFencedReads() {
+            return fencedReads;
+        }
+
+        public void setFencedReads(boolean fencedReads) {
+            this.fencedReads = fencedReads;
         }
     }
 }

@@ -10,12 +10,15 @@ import dev.txlease.dynamodb.DynamoDbLeaseStore;
 import dev.txlease.jdbc.FencedDataSource;
 import dev.txlease.jta.TransactionalLeaseClient;
 import dev.txlease.jta.narayana.NarayanaStandalone;
+import dev.txlease.micrometer.LeaseClientMetrics;
 import dev.txlease.spi.LeaseStore;
 import dev.txlease.spring.LeasedAnnotationBeanPostProcessor;
 import dev.txlease.spring.SpringTransactionalLeaseClient;
 import dev.txlease.spring.integration.TxleaseLockRegistry;
 import dev.txlease.spring.shedlock.TxleaseLockProvider;
 import dev.txlease.testing.DynamoDbLocal;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.InputStream;
@@ -50,6 +53,43 @@ class TxleaseAutoConfigurationTest {
                     DynamoDbClient.class,
                     DYNAMO::client,
                     definition -> definition.setDestroyMethodName(""));
+
+    @Test
+    void aMeterRegistryGetsTheLeaseClientsMetrics() {
+        String table = DYNAMO.newTableName();
+        runner.withPropertyValues("txlease.dynamodb.table=" + table, "txlease.dynamodb.create-table=true")
+                .withBean("meterRegistry", MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).hasSingleBean(LeaseClientMetrics.class);
+                    DefaultLeaseClient client = context.getBean(DefaultLeaseClient.class);
+                    client.acquire("metered", AcquireOptions.defaults()).close();
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.get(LeaseClientMetrics.ACQUIRE)
+                                    .tag("outcome", "granted")
+                                    .timer()
+                                    .count())
+                            .isEqualTo(1);
+                    assertThat(registry.get(LeaseClientMetrics.LEASES_HELD)
+                                    .gauge()
+                                    .value())
+                            .isEqualTo(0.0);
+                });
+    }
+
+    @Test
+    void withoutMicrometerTheClientHasNoMetrics() {
+        runner.withPropertyValues(
+                        "txlease.dynamodb.table=" + DYNAMO.newTableName(), "txlease.dynamodb.create-table=true")
+                .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(LeaseClientMetrics.class);
+                    context.getBean(DefaultLeaseClient.class)
+                            .acquire("unmetered", AcquireOptions.defaults())
+                            .close();
+                });
+    }
 
     @Test
     void leaseBeansOnTheApplicationsDynamoDbClient() {
@@ -215,6 +255,7 @@ class TxleaseAutoConfigurationTest {
             String json = new String(metadata.readAllBytes(), StandardCharsets.UTF_8);
             assertThat(json)
                     .contains("\"txlease.dynamodb.endpoint\"", "\"txlease.fencing.enabled\"", "\"txlease.client.node\"")
+                    .contains("\"txlease.fencing.fenced-reads\"")
                     .contains("Whether to wrap the application's DataSource beans in a FencedDataSource");
         }
     }
