@@ -21,6 +21,7 @@ import dev.txlease.testing.Await;
 import dev.txlease.testing.DynamoDbLocal;
 import dev.txlease.testing.InProcessNarayana;
 import dev.txlease.testing.ManualClock;
+import dev.txlease.testing.NoOpXAResource;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.TransactionManager;
 import java.time.Duration;
@@ -31,7 +32,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -309,9 +309,10 @@ class LockModeAdversaryJtaTest {
     }
 
     /** A second XA branch so that Narayana runs two phases; runs a hook at its prepare and commit. */
-    static final class HookedResource implements XAResource {
-        final Runnable onPrepare;
-        volatile Runnable onCommit;
+    static final class HookedResource extends NoOpXAResource {
+        private static final long serialVersionUID = 1L;
+        final transient Runnable onPrepare;
+        transient volatile Runnable onCommit;
 
         HookedResource(Runnable onPrepare) {
             this.onPrepare = onPrepare;
@@ -330,38 +331,6 @@ class LockModeAdversaryJtaTest {
             if (onCommit != null) {
                 onCommit.run();
             }
-        }
-
-        @Override
-        public void rollback(Xid xid) {}
-
-        @Override
-        public void start(Xid xid, int flags) {}
-
-        @Override
-        public void end(Xid xid, int flags) {}
-
-        @Override
-        public void forget(Xid xid) {}
-
-        @Override
-        public Xid[] recover(int flag) {
-            return new Xid[0];
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) {
-            return other == this;
-        }
-
-        @Override
-        public int getTransactionTimeout() {
-            return 0;
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) {
-            return false;
         }
     }
 }
