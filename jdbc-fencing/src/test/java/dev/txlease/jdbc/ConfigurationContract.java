@@ -253,12 +253,7 @@ abstract class ConfigurationContract {
     @Test
     void aGuardTableWithoutModeColumnsFencesExAndNamesTheAlterTableForOtherModes() throws Exception {
         String table = "txl_cfg_premodes";
-        GuardDialect dialect;
-        try (Connection connection = raw.getConnection()) {
-            dialect = GuardDialect.detect(connection);
-        }
-        execute(raw, "DROP TABLE IF EXISTS " + table);
-        execute(raw, tableBeforeModesSql(dialect, table));
+        GuardDialect dialect = recreateTableBeforeModes(table);
         // Not createGuardTable(): that adds the mode columns (see the next test); here the table is
         // used as an application that never called it after upgrading finds it.
         FencedDataSource premodes =
@@ -297,12 +292,7 @@ abstract class ConfigurationContract {
     @Test
     void modeColumnsThatAllowNullAreRefusedSoNoNullCanHideAToken() throws Exception {
         String table = "txl_cfg_nullable_modes";
-        GuardDialect dialect;
-        try (Connection connection = raw.getConnection()) {
-            dialect = GuardDialect.detect(connection);
-        }
-        execute(raw, "DROP TABLE IF EXISTS " + table);
-        execute(raw, tableBeforeModesSql(dialect, table));
+        GuardDialect dialect = recreateTableBeforeModes(table);
         execute(raw, dialect.addModeColumnsSql(table).replace(" DEFAULT 0 NOT NULL", ""));
         FencedDataSource nullable =
                 FencedDataSource.builder(raw).guardTable(table).build();
@@ -348,12 +338,7 @@ abstract class ConfigurationContract {
     @Test
     void createGuardTableAddsTheModeColumnsToATableFromBeforeModes() throws Exception {
         String table = "txl_cfg_upgraded";
-        GuardDialect dialect;
-        try (Connection connection = raw.getConnection()) {
-            dialect = GuardDialect.detect(connection);
-        }
-        execute(raw, "DROP TABLE IF EXISTS " + table);
-        execute(raw, tableBeforeModesSql(dialect, table));
+        GuardDialect dialect = recreateTableBeforeModes(table);
         String name = LeaseHolders.newLockName();
         Lease ex1 = FixedLease.of(name, 1, LockMode.EX);
         Lease ex2 = FixedLease.of(name, 2, LockMode.EX);
@@ -380,12 +365,7 @@ abstract class ConfigurationContract {
     @Test
     void aDataSourceInUseWhenTheTableGetsTheModeColumnsFencesExAgainstThemAtOnce() throws Exception {
         String table = "txl_cfg_upgraded_in_use";
-        GuardDialect dialect;
-        try (Connection connection = raw.getConnection()) {
-            dialect = GuardDialect.detect(connection);
-        }
-        execute(raw, "DROP TABLE IF EXISTS " + table);
-        execute(raw, tableBeforeModesSql(dialect, table));
+        GuardDialect dialect = recreateTableBeforeModes(table);
         String name = LeaseHolders.newLockName();
         Lease older = FixedLease.of(name, 1, LockMode.EX);
         Lease newer = FixedLease.of(name, 2, LockMode.CR);
@@ -436,6 +416,17 @@ abstract class ConfigurationContract {
                     List.of(7L, 0L, 0L, 0L, 0L),
                     List.of(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5)));
         }
+    }
+
+    /** Drops {@code table} and creates it as txlease did before lock modes; returns the dialect. */
+    private GuardDialect recreateTableBeforeModes(String table) throws SQLException {
+        GuardDialect dialect;
+        try (Connection connection = raw.getConnection()) {
+            dialect = GuardDialect.detect(connection);
+        }
+        execute(raw, "DROP TABLE IF EXISTS " + table);
+        execute(raw, tableBeforeModesSql(dialect, table));
+        return dialect;
     }
 
     /** The guard table DDL of txlease before lock modes. */
